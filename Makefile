@@ -1,0 +1,50 @@
+# livestudio: `make run` starts the demo, `make test` runs every test
+# (unit, fuzz seeds, end-to-end with ffmpeg). See README.md.
+GO      ?= go
+BIN     := bin
+PKGS    := ./...
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w
+
+.PHONY: all build run test test-short bench lint cross fuzz clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
+
+run: build
+	./$(BIN)/gateway -config configs/gateway.yaml
+
+# The whole suite, end-to-end tests included (needs ffmpeg; see .ci/run).
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+test-short:
+	$(GO) test -short -count=1 $(PKGS)
+
+# Load runs and micro-benchmarks; figures go to docs/benchmarks.md.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./player/...
+	./bench/flv_fanout.sh
+
+# Short fuzz runs of every parser we own (go test -fuzz runs one target at a time).
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in ./internal/flv ./internal/pushsign; do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep ^Fuzz); do \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+lint:
+	$(GO) vet $(PKGS)
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+cross:
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/linux-arm64/ ./cmd/...
+	GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/linux-armv7/ ./cmd/...
+
+clean:
+	rm -rf $(BIN) dist

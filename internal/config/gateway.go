@@ -1,0 +1,101 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"livestudio/ingest/rtmp"
+	"livestudio/internal/live"
+	"livestudio/internal/stream"
+	"livestudio/player/hls"
+)
+
+// Gateway is the gateway's configuration (configs/gateway.yaml).
+type Gateway struct {
+	// LogLevel: debug, info, warn or error.
+	LogLevel string        `yaml:"log_level"`
+	HTTP     HTTP          `yaml:"http"`
+	RTMP     rtmp.Config   `yaml:"rtmp"`
+	Stream   stream.Config `yaml:"stream"`
+	HLS      hls.Config    `yaml:"hls"`
+	// TokenTTL is the lifetime of access tokens from /cgi-bin/token.
+	TokenTTL time.Duration `yaml:"token_ttl"`
+	Apps     []live.App    `yaml:"apps"`
+}
+
+// HTTP is the HTTP listener: players, API, metrics.
+type HTTP struct {
+	Listen string `yaml:"listen"`
+	// ViewerWriteTimeout closes a viewer whose socket takes nothing for this long.
+	ViewerWriteTimeout time.Duration `yaml:"viewer_write_timeout"`
+}
+
+// DefaultGateway returns the embedded defaults: HTTP on 127.0.0.1:8080,
+// RTMP on :1935, no apps.
+func DefaultGateway() Gateway {
+	return Gateway{
+		LogLevel: "info",
+		HTTP:     HTTP{Listen: "127.0.0.1:8080", ViewerWriteTimeout: 10 * time.Second},
+		RTMP:     rtmp.DefaultConfig(),
+		Stream:   stream.DefaultConfig(),
+		HLS:      hls.DefaultConfig(),
+		TokenTTL: 2 * time.Hour,
+	}
+}
+
+// LoadGateway reads a gateway config file over the defaults and validates it.
+func LoadGateway(path string) (Gateway, error) {
+	c := DefaultGateway()
+	if err := decodeFile(path, &c); err != nil {
+		return c, err
+	}
+	if err := c.Validate(); err != nil {
+		return c, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Validate reports the first invalid field by its config name.
+func (c Gateway) Validate() error {
+	if _, err := ParseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	if c.HTTP.Listen == "" {
+		return fmt.Errorf("http.listen: must be set (host:port)")
+	}
+	if c.HTTP.ViewerWriteTimeout <= 0 {
+		return fmt.Errorf("http.viewer_write_timeout: must be positive")
+	}
+	if err := c.RTMP.Validate(); err != nil {
+		return err
+	}
+	if err := c.HLS.Validate(); err != nil {
+		return fmt.Errorf("hls: %w", err)
+	}
+	if c.TokenTTL < 10*time.Minute {
+		return fmt.Errorf("token_ttl: must be at least 10m")
+	}
+	seen := map[string]bool{}
+	for i, a := range c.Apps {
+		where := fmt.Sprintf("apps[%d]", i)
+		if err := a.Validate(where); err != nil {
+			return err
+		}
+		if seen[a.AppID] {
+			return fmt.Errorf("%s.appid: %q appears twice", where, a.AppID)
+		}
+		seen[a.AppID] = true
+	}
+	return nil
+}
+
+// ParseLevel parses a log level name.
+func ParseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
+		return l, fmt.Errorf("log_level: %q is not one of debug, info, warn, error", s)
+	}
+	return l, nil
+}
