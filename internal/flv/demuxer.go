@@ -17,6 +17,9 @@ const (
 	exMetadata      = 4
 )
 
+// frameTypeCommand is the FLV "video info/command frame" type.
+const frameTypeCommand = 5
+
 // Legacy FLV video codec ids; 12 is the HEVC id used by Chinese CDNs.
 const (
 	codecAVC     = 7
@@ -46,6 +49,10 @@ func (d *Demuxer) Tracks() (video, audio *stream.Track) { return d.video, d.audi
 func (d *Demuxer) Video(dts time.Duration, b []byte) (*stream.Unit, error) {
 	if len(b) < 1 {
 		return nil, fmt.Errorf("video tag: %w", ErrShort)
+	}
+	if (b[0]>>4)&7 == frameTypeCommand {
+		// Video info/command frames (seek markers) carry no picture.
+		return nil, nil
 	}
 	if b[0]&0x80 != 0 {
 		return d.enhancedVideo(dts, b)
@@ -151,6 +158,9 @@ func (d *Demuxer) frames(codec stream.Codec, dts, cts time.Duration, key bool, b
 	if len(nalus) == 0 {
 		return nil, nil
 	}
+	// Publishers get the FLV frame type wrong (gortmplib sends 0 on every
+	// Enhanced RTMP HEVC frame): the NAL unit types are the authority.
+	key = key || randomAccess(d.video.Codec, nalus)
 	return &stream.Unit{Track: d.video, DTS: dts, PTS: dts + cts, Key: key, NALUs: nalus}, nil
 }
 
@@ -200,12 +210,14 @@ func splitLengthPrefixed(b []byte, lenSize int) ([][]byte, error) {
 		if len(b) < lenSize {
 			return nil, fmt.Errorf("NALU length: %w", ErrShort)
 		}
-		n := 0
+		// uint64, not int: a 4-byte length past 2^31 is negative in a 32-bit
+		// int (GOARCH=arm boards) and would pass the bounds check.
+		var n uint64
 		for i := 0; i < lenSize; i++ {
-			n = n<<8 | int(b[i])
+			n = n<<8 | uint64(b[i])
 		}
 		b = b[lenSize:]
-		if n > len(b) {
+		if n > uint64(len(b)) {
 			return nil, fmt.Errorf("NALU of %d bytes with %d left: %w", n, len(b), ErrMalformed)
 		}
 		if n > 0 {
@@ -214,4 +226,22 @@ func splitLengthPrefixed(b []byte, lenSize int) ([][]byte, error) {
 		b = b[n:]
 	}
 	return out, nil
+}
+
+// randomAccess tells whether an access unit holds an IDR (H.264) or IRAP
+// (H.265: BLA, IDR, CRA) picture.
+func randomAccess(c stream.Codec, nalus [][]byte) bool {
+	for _, n := range nalus {
+		switch c {
+		case stream.CodecH264:
+			if n[0]&0x1f == 5 {
+				return true
+			}
+		case stream.CodecH265:
+			if t := (n[0] >> 1) & 0x3f; t >= 16 && t <= 21 {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -81,8 +81,11 @@ func TagType(u *stream.Unit) byte {
 // UnitTag returns a unit as a complete FLV tag. Use it with
 // Unit.Encoded(stream.EncodingFLV, UnitTag) so it is built once per unit.
 func UnitTag(u *stream.Unit) []byte {
-	body := AppendUnitBody(make([]byte, 0, u.Size()+16), u)
-	return AppendTag(make([]byte, 0, len(body)+TagSize), TagType(u), ms(u.DTS), body)
+	// Header, body and trailer in one buffer: one copy of the payload.
+	buf := AppendUnitBody(make([]byte, 11, u.Size()+TagSize+16), u)
+	n, t := len(buf)-11, ms(u.DTS)
+	copy(buf, []byte{TagType(u), byte(n >> 16), byte(n >> 8), byte(n), byte(t >> 16), byte(t >> 8), byte(t), byte(t >> 24), 0, 0, 0})
+	return binary.BigEndian.AppendUint32(buf, uint32(n+11))
 }
 
 // SequenceHeaderTag returns the sequence header of a track as an FLV tag.

@@ -94,11 +94,23 @@ func readFLVStart(t *testing.T, url string) (*http.Response, []flv.Tag) {
 			t.Fatal(err)
 		}
 		tags = append(tags, tag)
-		if tag.Type == flv.TagVideo && tag.Body[1] == 1 {
+		if tag.Type == flv.TagVideo && isFrame(tag.Body) {
 			return resp, tags
 		}
 	}
 }
+
+// isFrame tells whether a video tag body is a coded frame (legacy AVC or
+// Enhanced RTMP), not a sequence header.
+func isFrame(b []byte) bool {
+	if b[0]&0x80 != 0 {
+		return b[0]&0x0f == 1 || b[0]&0x0f == 3
+	}
+	return b[1] == 1
+}
+
+// isKey tells whether a video tag body is a keyframe.
+func isKey(b []byte) bool { return (b[0]>>4)&7 == 1 }
 
 func TestPublishPlayFLVAndHLS(t *testing.T) {
 	needFFmpeg(t)
@@ -116,9 +128,8 @@ func TestPublishPlayFLVAndHLS(t *testing.T) {
 	if tags[0].Type != flv.TagScript {
 		t.Errorf("first tag is type %d, want onMetaData", tags[0].Type)
 	}
-	first := tags[len(tags)-1]
-	if first.Body[0]>>4 != 1 {
-		t.Errorf("first video frame is not a keyframe (frame type %d)", first.Body[0]>>4)
+	if first := tags[len(tags)-1]; !isKey(first.Body) {
+		t.Errorf("first video frame is not a keyframe (%x)", first.Body[:2])
 	}
 	resp.Body.Close()
 

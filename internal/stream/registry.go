@@ -169,13 +169,16 @@ func (p *Publisher) Stream() *Stream { return p.s }
 // closed: the publisher's connection should be closed.
 func (p *Publisher) Kicked() <-chan struct{} { return p.kicked }
 
-// Write appends a unit to the stream. Units must not be modified afterwards.
+// Write appends a unit to the stream. The stream takes ownership: it may
+// rebase the unit's timestamps (after a publisher reconnect), readers share
+// it from then on, so write a fresh Unit each time and never modify it.
 func (p *Publisher) Write(u *Unit) {
+	// Held across the write so a takeover (kick) cannot interleave with
+	// an in-flight unit of the publisher it replaces.
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.lastSeen = time.Now()
-	closed := p.closed
-	p.mu.Unlock()
-	if !closed {
+	if !p.closed {
 		p.s.write(u)
 	}
 }

@@ -17,7 +17,9 @@
 // /live/{key}/ll/index.m3u8 are the same multivariant playlists unrewritten.
 //
 // Muxers start on demand: the first playlist request of a variant starts its
-// muxer and waits (up to Config.StartTimeout) until the first segment exists.
+// muxer and waits (up to Config.StartTimeout, else 503 with Retry-After)
+// until the first segment exists. Segment and part requests never start a
+// muxer; a name that is unknown or expired (or from a restarted muxer) is 404.
 // A muxer is closed when its stream ends, when no request came for
 // Config.IdleTimeout, or when Run's context is cancelled; it is recreated in
 // place when the stream's track parameters change.
@@ -25,6 +27,10 @@
 // The MPEG-TS variant carries H.264 only: for an H.265 stream the TS URLs
 // answer 415 Unsupported Media Type with a body naming the fMP4 URL. Streams
 // without video are not served (the muxer waits for a video keyframe).
+//
+// The Low-Latency playlists begin with EXT-X-GAP segments (gohlslib adds them
+// for iOS); players that know the tag skip them, ffmpeg 5.1 tries them, logs
+// a 404 for gap.mp4 and goes on.
 //
 // Every response carries Access-Control-Allow-Origin: *, and OPTIONS
 // preflights are answered.

@@ -143,7 +143,7 @@ func TestMuxerLifecycle(t *testing.T) {
 	reg := stream.NewRegistry(stream.DefaultConfig())
 	defer reg.Close()
 	cfg := DefaultConfig()
-	cfg.IdleTimeout = 2 * time.Second
+	cfg.IdleTimeout = time.Second
 	srv, base := testServer(t, reg, cfg)
 
 	ctx, stop := context.WithCancel(context.Background())
@@ -167,6 +167,7 @@ func TestMuxerLifecycle(t *testing.T) {
 	srv.mu.Unlock()
 	first := m.current()
 	waitFor(t, "muxer restarted on new tracks", func() bool {
+		m.touch() // as viewers would, so that it does not idle out meanwhile
 		cur := m.current()
 		return cur != nil && cur != first && cur.isReady()
 	})

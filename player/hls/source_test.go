@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,9 +53,34 @@ var lavfiInputs = []string{
 	"-t", "4",
 }
 
-// h264Source encodes H.264 + AAC into FLV with ffmpeg and demuxes it with
+// sources caches the encoded sources: encoding is the slow part of a test
+// and units are immutable, so tests share them.
+var sources = struct {
+	sync.Mutex
+	m map[string]source
+}{m: map[string]source{}}
+
+func cachedSource(t *testing.T, name string, build func(*testing.T) source) source {
+	t.Helper()
+	sources.Lock()
+	defer sources.Unlock()
+	src, ok := sources.m[name]
+	if !ok {
+		src = build(t)
+		sources.m[name] = src
+	}
+	return src
+}
+
+// h264Source is H.264 + AAC encoded into FLV by ffmpeg and demuxed by
 // internal/flv, as the RTMP ingest would.
-func h264Source(t *testing.T) source {
+func h264Source(t *testing.T) source { return cachedSource(t, "h264", buildH264Source) }
+
+// h265Source is H.265 + AAC encoded into MPEG-TS by ffmpeg (Debian's ffmpeg
+// 5.1 has no enhanced FLV) and demuxed by mediacommon.
+func h265Source(t *testing.T) source { return cachedSource(t, "h265", buildH265Source) }
+
+func buildH264Source(t *testing.T) source {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "src.flv")
 	runFFmpeg(t, append(append([]string{}, lavfiInputs...),
@@ -94,9 +120,7 @@ func h264Source(t *testing.T) source {
 	return src
 }
 
-// h265Source encodes H.265 + AAC into MPEG-TS with ffmpeg (Debian's ffmpeg
-// 5.1 has no enhanced FLV) and demuxes it with mediacommon.
-func h265Source(t *testing.T) source {
+func buildH265Source(t *testing.T) source {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "src.ts")
 	runFFmpeg(t, append(append([]string{}, lavfiInputs...),
