@@ -65,9 +65,13 @@ apps: [{appid: wxdemo, secret: demo-secret, push_key: demo-push-key, push_url_tt
 		}
 	}
 	base := "http://" + httpAddr
-	var tok struct{ AccessToken string `json:"access_token"` }
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
 	getJSON(t, base+"/cgi-bin/token?grant_type=client_credential&appid=wxdemo&secret=demo-secret", &tok)
-	var pu struct{ PushAddr string `json:"pushAddr"` }
+	var pu struct {
+		PushAddr string `json:"pushAddr"`
+	}
 	getJSON(t, base+"/wxaapi/broadcast/room/getpushurl?roomId=7&access_token="+tok.AccessToken, &pu)
 	ff := exec.Command("ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25",
 		"-t", "60", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-f", "flv", pu.PushAddr)
