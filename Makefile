@@ -6,7 +6,7 @@ PKGS    := ./...
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w
 
-.PHONY: all build run test test-short bench lint cross fuzz clean
+.PHONY: all build run publish-demo test test-short bench lint cross fuzz clean
 
 all: build
 
@@ -15,6 +15,10 @@ build:
 
 run: build
 	./$(BIN)/gateway -config configs/gateway.yaml
+
+# In a second terminal after `make run`: a test pattern to room 1 (needs ffmpeg).
+publish-demo:
+	./scripts/publish-demo.sh http://127.0.0.1:8080 1
 
 # The whole suite, end-to-end tests included (needs ffmpeg; see .ci/run).
 test:

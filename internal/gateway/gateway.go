@@ -64,6 +64,7 @@ func New(cfg config.Gateway, log *slog.Logger) (*Gateway, error) {
 	g.api = live.NewService(cfg.Apps, cfg.TokenTTL, publicHost(cfg.RTMP.PublicHost, g.rtmp.Addr()), log.With("component", "api"))
 	g.flv = flvplayer.New(g.reg, flvplayer.NewMetrics(g.prom), cfg.HTTP.ViewerWriteTimeout, log.With("component", "flv"))
 	g.hls = hls.New(g.reg, cfg.HLS, log.With("component", "hls"))
+	g.registerHLSMetrics()
 	g.ln, err = net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
 		g.rtmp.Close()
@@ -128,6 +129,18 @@ func (g *Gateway) registerStreamMetrics() {
 			Help: "Units (frames) skipped by readers that fell behind."}, func() float64 { return float64(g.reg.Totals().SkippedUnits) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "livestudio_readers_slow_closed_total",
 			Help: "Readers closed for falling behind too often."}, func() float64 { return float64(g.reg.Totals().SlowClosed) }),
+	)
+}
+
+func (g *Gateway) registerHLSMetrics() {
+	hlsLabel := prometheus.Labels{"protocol": "hls"}
+	g.prom.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "livestudio_hls_muxers",
+			Help: "HLS muxers running now (one per stream and variant)."}, func() float64 { return float64(g.hls.Stats().Muxers) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "livestudio_hls_requests_total",
+			Help: "HLS playlist and segment requests."}, func() float64 { return float64(g.hls.Stats().Requests) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "livestudio_bytes_out_total",
+			Help: "Bytes sent to viewers, by protocol.", ConstLabels: hlsLabel}, func() float64 { return float64(g.hls.Stats().BytesSent) }),
 	)
 }
 

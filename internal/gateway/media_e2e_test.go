@@ -143,6 +143,12 @@ func TestPublishPlayFLVAndHLS(t *testing.T) {
 			t.Errorf("%s: decoded %v, want >=50 video and >=100 audio frames", url, c)
 		}
 	}
+	for _, m := range []string{`livestudio_bytes_out_total{protocol="flv"}`, `livestudio_bytes_out_total{protocol="hls"}`,
+		`livestudio_hls_requests_total`, `livestudio_rtmp_bytes_in_total`, `livestudio_publishers`} {
+		if metric(t, tg, m) <= 0 {
+			t.Errorf("metric %s not counted", m)
+		}
+	}
 	select {
 	case err := <-pub.exited:
 		t.Fatalf("publisher exited early: %v: %s", err, pub.stderr)
