@@ -102,6 +102,12 @@ func (c *conn) run(ctx context.Context) error {
 		return errors.New("handshake: RTMPE (encrypted RTMP) is not supported")
 	}
 	c.nc.SetDeadline(time.Time{})
+	return c.session(ctx)
+}
+
+// session runs the message loop after the handshake.
+func (c *conn) session(ctx context.Context) error {
+	cfg := c.s.cfg
 	c.w = message.NewWriter(c.bc, c.bc.Writer, false)
 	c.r = rawmessage.NewReader(c.bc, c.bc.Reader, func(n uint32) error {
 		return c.w.Write(&message.Acknowledge{Value: n})
