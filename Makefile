@@ -13,12 +13,13 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
 
+# The gateway and an agent whose built-in demo source pushes room 1 to it.
 run: build
-	./$(BIN)/gateway -config configs/gateway.yaml
+	./scripts/run.sh
 
-# In a second terminal after `make run`: a test pattern to room 1 (needs ffmpeg).
+# A 720p ffmpeg test pattern to room 2 (needs ffmpeg), beside `make run`.
 publish-demo:
-	./scripts/publish-demo.sh http://127.0.0.1:8080 1
+	./scripts/publish-demo.sh http://127.0.0.1:8080 2
 
 # The whole suite, end-to-end tests included (needs ffmpeg; see .ci/run).
 test:

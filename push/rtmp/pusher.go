@@ -71,7 +71,9 @@ func NewPusher(o Options) *Pusher {
 		o.BackoffMin = 500 * time.Millisecond
 	}
 	if o.BackoffMax < o.BackoffMin {
-		o.BackoffMax = 30 * time.Second
+		// Low on purpose: an attempt costs one TCP connect, and a push must
+		// be back within seconds of its server.
+		o.BackoffMax = max(4*time.Second, o.BackoffMin)
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)

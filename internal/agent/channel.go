@@ -1,0 +1,154 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"livestudio/internal/config"
+	"livestudio/internal/stream"
+	pushrtmp "livestudio/push/rtmp"
+	"livestudio/push/pushurl"
+)
+
+// Source produces units until ctx ends (nil) or it fails (an error): a
+// camera, an encoder, the demo clip.
+type Source interface {
+	Run(ctx context.Context, out func(*stream.Unit)) error
+}
+
+// SourceState is what the anchor sees of a channel's source.
+type SourceState string
+
+// Source states.
+const (
+	SourceConnecting SourceState = "connecting"
+	SourceLive       SourceState = "live"
+	SourceBackoff    SourceState = "backoff"
+	SourceStopped    SourceState = "stopped"
+)
+
+// channel relays one source to one destination. Source and push run
+// independently, joined by the channel's stream: a camera that drops does
+// not drop the push session, a push that drops does not stop capture.
+type channel struct {
+	cfg    config.Channel
+	log    *slog.Logger
+	src    Source
+	urls   pushurl.Source
+	pusher *pushrtmp.Pusher
+
+	mu        sync.Mutex
+	state     SourceState
+	since     time.Time
+	restarts  uint64
+	lastError string
+
+	units, bytes, videoUnits atomic.Uint64
+	rates                    rateMeter
+}
+
+func newChannel(cfg config.Channel, src Source, client *http.Client, log *slog.Logger) *channel {
+	c := &channel{cfg: cfg, log: log, src: src, state: SourceStopped, since: time.Now()}
+	if d := cfg.Destination; d.WeChat != nil {
+		c.urls = pushurl.NewWeChat(*d.WeChat, client, log)
+	} else {
+		c.urls = pushurl.Static{Addr: d.URL}
+	}
+	d := cfg.Destination
+	c.pusher = pushrtmp.NewPusher(pushrtmp.Options{
+		URL: func(ctx context.Context) (string, error) {
+			u, err := c.urls.Get(ctx)
+			return u.Addr, err
+		},
+		Refused:        func() { c.urls.Refused(context.Background()) },
+		ChunkSize:      d.ChunkSize,
+		ConnectTimeout: d.ConnectTimeout,
+		WriteTimeout:   d.WriteTimeout,
+		BackoffMin:     d.BackoffMin,
+		BackoffMax:     d.BackoffMax,
+		Log:            log.With("side", "push"),
+	})
+	return c
+}
+
+func (c *channel) setState(s SourceState, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state != s {
+		c.state, c.since = s, time.Now()
+		c.log.Info("source state", "state", s)
+	}
+	if err != nil {
+		c.lastError = err.Error()
+	}
+}
+
+// run captures and pushes until ctx ends. reg holds the channel's stream;
+// its long reconnect grace keeps the stream (and the push reading it) alive
+// across source restarts, with timestamps rebased to stay monotonic.
+func (c *channel) run(ctx context.Context, reg *stream.Registry) {
+	pub, err := reg.Publish(c.cfg.Name)
+	if err != nil { // only when the registry is closed: shutting down
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.pusher.Run(ctx, pub.Stream())
+	}()
+	failures := 0
+	for {
+		c.setState(SourceConnecting, nil)
+		started := time.Now()
+		err := c.src.Run(ctx, func(u *stream.Unit) {
+			if c.units.Add(1) == 1 {
+				c.setState(SourceLive, nil)
+			}
+			if u.IsVideo() {
+				c.videoUnits.Add(1)
+			}
+			c.bytes.Add(uint64(u.Size()))
+			pub.Write(u)
+		})
+		pub.Close(false)
+		if ctx.Err() != nil {
+			break
+		}
+		if err == nil {
+			err = fmt.Errorf("source ended")
+		}
+		if time.Since(started) > time.Minute {
+			failures = 0
+		}
+		wait := jitter(min(500*time.Millisecond<<min(failures, 6), 30*time.Second))
+		failures++
+		c.mu.Lock()
+		c.restarts++
+		c.mu.Unlock()
+		c.log.Warn("source failed", "err", err, "retry_in", wait.Round(time.Millisecond))
+		c.setState(SourceBackoff, err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		if pub, err = reg.Publish(c.cfg.Name); err != nil {
+			break
+		}
+	}
+	c.setState(SourceStopped, nil)
+	wg.Wait()
+}
+
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.75 + rand.Float64()/2))
+}
