@@ -12,8 +12,8 @@ import (
 
 	"livestudio/internal/config"
 	"livestudio/internal/stream"
-	pushrtmp "livestudio/push/rtmp"
 	"livestudio/push/pushurl"
+	pushrtmp "livestudio/push/rtmp"
 )
 
 // Source produces units until ctx ends (nil) or it fails (an error): a
