@@ -1,7 +1,9 @@
-// Package demo is the built-in source: a 4 s 640x360 test pattern with a
-// beeping tone, shipped in the binary and looped forever with timestamps
-// that keep increasing, so a new install shows a live picture with no
-// camera. The clip was made with ffmpeg's testsrc2 and sine generators.
+// Package demo holds the clips shipped in the binary and plays them as a
+// source: the demo test pattern (4 s, 640x360, a beeping tone: a new install
+// shows a live picture with no camera) and the slate (2 s of colour bars and
+// silence, sent while a camera is away). Clips loop forever with timestamps
+// that keep increasing. Both were made with ffmpeg's lavfi generators
+// (testsrc2 + sine, smptehdbars + anullsrc), H.264 Main 640x360 25 fps, AAC.
 package demo
 
 import (
@@ -16,6 +18,9 @@ import (
 
 //go:embed testpattern.flv
 var testPattern []byte
+
+//go:embed slate.flv
+var slate []byte
 
 // Clip is a parsed FLV clip ready to loop.
 type Clip struct {
@@ -92,10 +97,15 @@ func countVideo(units []*stream.Unit) int {
 	return n
 }
 
-// TestPattern returns the built-in clip.
-func TestPattern() *Clip {
-	c, err := LoadClip(testPattern)
-	if err != nil { // the embedded file is checked by the package's tests
+// TestPattern returns the built-in demo clip.
+func TestPattern() *Clip { return mustLoad(testPattern) }
+
+// Slate returns the clip sent while a camera is away.
+func Slate() *Clip { return mustLoad(slate) }
+
+func mustLoad(file []byte) *Clip {
+	c, err := LoadClip(file)
+	if err != nil { // the embedded files are checked by the package's tests
 		panic(err)
 	}
 	return c
@@ -104,10 +114,10 @@ func TestPattern() *Clip {
 // Duration is one loop of the clip.
 func (c *Clip) Duration() time.Duration { return c.loop }
 
-// Unit returns a fresh copy of the clip's unit i of loop n, shifted by
+// unit returns a fresh copy of the clip's unit i of loop n, shifted by
 // offset + n loops: units are owned by the stream once written.
 func (c *Clip) unit(i, n int, offset time.Duration) *stream.Unit {
-	u := *c.units[i]
+	u := c.units[i]
 	shift := offset + time.Duration(n)*c.loop
 	return &stream.Unit{Track: u.Track, DTS: u.DTS + shift, PTS: u.PTS + shift, Key: u.Key, NALUs: u.NALUs, Frame: u.Frame}
 }

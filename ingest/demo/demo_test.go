@@ -72,3 +72,10 @@ func TestLoadClipRejectsGarbage(t *testing.T) {
 		}
 	}
 }
+
+func TestSlateLoads(t *testing.T) {
+	c := Slate()
+	if c.Duration() != 2*time.Second || len(c.units) < 50 {
+		t.Fatalf("slate: %v, %d units", c.Duration(), len(c.units))
+	}
+}

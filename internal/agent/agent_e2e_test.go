@@ -28,9 +28,17 @@ func testLog() *slog.Logger {
 // any) and returns it with a stop function that waits for it to end.
 func runGateway(t *testing.T, httpAddr, rtmpAddr string) (*gateway.Gateway, func()) {
 	t.Helper()
+	return runGatewayWith(t, httpAddr, rtmpAddr, nil)
+}
+
+func runGatewayWith(t *testing.T, httpAddr, rtmpAddr string, mutate func(*config.Gateway)) (*gateway.Gateway, func()) {
+	t.Helper()
 	cfg := config.DefaultGateway()
 	cfg.HTTP.Listen, cfg.RTMP.Listen, cfg.RTMP.PublicHost = httpAddr, rtmpAddr, ""
 	cfg.Apps = []live.App{{AppID: "wxdemo", Secret: "demo-secret", PushKey: "demo-push-key", PushURLTTL: time.Hour}}
+	if mutate != nil {
+		mutate(&cfg)
+	}
 	g, err := gateway.New(cfg, testLog())
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +67,12 @@ func runAgent(t *testing.T, cfg config.Agent) *Agent {
 	if err != nil {
 		t.Fatal(err)
 	}
+	startAgent(t, a)
+	return a
+}
+
+func startAgent(t *testing.T, a *Agent) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
@@ -73,7 +87,6 @@ func runAgent(t *testing.T, cfg config.Agent) *Agent {
 			t.Error("agent did not stop")
 		}
 	})
-	return a
 }
 
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) time.Duration {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"livestudio/ingest/demo"
 	"livestudio/internal/config"
 	"livestudio/internal/stream"
 	"livestudio/push/pushurl"
@@ -40,6 +41,7 @@ type channel struct {
 	cfg    config.Channel
 	log    *slog.Logger
 	src    Source
+	slate  *demo.Clip // nil: no slate while the source is away
 	urls   pushurl.Source
 	pusher *pushrtmp.Pusher
 
@@ -55,6 +57,9 @@ type channel struct {
 
 func newChannel(cfg config.Channel, src Source, client *http.Client, log *slog.Logger) *channel {
 	c := &channel{cfg: cfg, log: log, src: src, state: SourceStopped, since: time.Now()}
+	if cfg.Source.Type != "demo" && (cfg.Source.Slate == nil || *cfg.Source.Slate) {
+		c.slate = demo.Slate()
+	}
 	if d := cfg.Destination; d.WeChat != nil {
 		c.urls = pushurl.NewWeChat(*d.WeChat, client, log)
 	} else {
@@ -89,35 +94,56 @@ func (c *channel) setState(s SourceState, err error) {
 	}
 }
 
-// run captures and pushes until ctx ends. reg holds the channel's stream;
-// its long reconnect grace keeps the stream (and the push reading it) alive
-// across source restarts, with timestamps rebased to stay monotonic.
+// run captures and pushes until ctx ends. The channel's stream has one
+// publisher for its whole life, fed by the switcher from the source or the
+// slate, so the push reading it never sees a gap or a timestamp going back.
 func (c *channel) run(ctx context.Context, reg *stream.Registry) {
 	pub, err := reg.Publish(c.cfg.Name)
 	if err != nil { // only when the registry is closed: shutting down
 		return
 	}
+	defer pub.Close(true)
+	sw := newSwitcher(pub)
 	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		c.pusher.Run(ctx, pub.Stream())
 	}()
+	if c.slate != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sw.runSlate(ctx, c.slate)
+		}()
+		sw.sourceLost() // the slate until the source's first keyframe
+	}
 	failures := 0
-	for {
+	for ctx.Err() == nil {
 		c.setState(SourceConnecting, nil)
 		started := time.Now()
+		sw.sourceStarted()
+		live := false
 		err := c.src.Run(ctx, func(u *stream.Unit) {
-			if c.units.Add(1) == 1 {
-				c.setState(SourceLive, nil)
+			c.bytes.Add(uint64(u.Size()))
+			if !sw.fromSource(u) {
+				return
 			}
+			c.units.Add(1)
 			if u.IsVideo() {
 				c.videoUnits.Add(1)
 			}
-			c.bytes.Add(uint64(u.Size()))
-			pub.Write(u)
+			if !live {
+				live = true
+				c.setState(SourceLive, nil)
+			}
 		})
-		pub.Close(false)
+		if c.slate != nil {
+			sw.sourceLost()
+		}
 		if ctx.Err() != nil {
 			break
 		}
@@ -138,15 +164,8 @@ func (c *channel) run(ctx context.Context, reg *stream.Registry) {
 		case <-ctx.Done():
 		case <-time.After(wait):
 		}
-		if ctx.Err() != nil {
-			break
-		}
-		if pub, err = reg.Publish(c.cfg.Name); err != nil {
-			break
-		}
 	}
 	c.setState(SourceStopped, nil)
-	wg.Wait()
 }
 
 func jitter(d time.Duration) time.Duration {

@@ -37,6 +37,9 @@ type Source struct {
 	ReadTimeout time.Duration `yaml:"read_timeout"`
 	// Audio: "pass" (AAC passes through) or "off" (video only).
 	Audio string `yaml:"audio"`
+	// Slate: while the source is away, send the built-in slate so the push
+	// session stays up (default true; the demo source needs none).
+	Slate *bool `yaml:"slate"`
 }
 
 // Destination is where a channel is pushed: a static URL, or a URL from
