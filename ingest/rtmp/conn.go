@@ -49,7 +49,8 @@ type conn struct {
 	w       *message.Writer
 	app     string
 	streams int
-	pub     *stream.Publisher
+	pub     Publisher
+	key     string
 	demux   flv.Demuxer
 	lastIn  uint64
 	dropped map[string]bool
@@ -63,7 +64,7 @@ func (s *Server) serve(ctx context.Context, nc net.Conn) {
 	if c.pub != nil {
 		clean := errors.Is(err, errUnpublished)
 		c.pub.Close(clean)
-		c.log.Info("publish ended", "key", c.pub.Stream().Key(), "clean", clean, "reason", errString(err))
+		c.log.Info("publish ended", "key", c.key, "clean", clean, "reason", errString(err))
 	}
 	if err != nil && !errors.Is(err, errUnpublished) && ctx.Err() == nil {
 		kind := "protocol"
@@ -198,12 +199,12 @@ func (c *conn) media(msg *rawmessage.Message) error {
 		c.s.metrics.DroppedTags.WithLabelValues(reason).Inc()
 		if !c.dropped[reason] {
 			c.dropped[reason] = true
-			c.log.Warn("dropping media tags", "key", c.pub.Stream().Key(), "err", err)
+			c.log.Warn("dropping media tags", "key", c.key, "err", err)
 		}
 		return nil
 	case err != nil:
 		c.s.metrics.DroppedTags.WithLabelValues("malformed").Inc()
-		return fmt.Errorf("publish %q: %w", c.pub.Stream().Key(), err)
+		return fmt.Errorf("publish %q: %w", c.key, err)
 	case u != nil:
 		c.pub.Write(u)
 	}
@@ -305,14 +306,14 @@ func (c *conn) publish(msg *rawmessage.Message, txid float64, args []any) error 
 		c.onStatus(msg, txid, "error", "NetStream.Publish.Unauthorized", err.Error())
 		return fmt.Errorf("publish %q refused: %w", name, err)
 	}
-	pub, err := c.s.reg.Publish(key)
+	pub, err := c.s.pubs.Publish(key)
 	if err != nil {
 		c.s.metrics.Refused.WithLabelValues("busy").Inc()
 		c.log.Warn("publish refused", "key", key, "err", err)
 		c.onStatus(msg, txid, "error", "NetStream.Publish.BadName", err.Error())
 		return err
 	}
-	c.pub = pub
+	c.pub, c.key = pub, key
 	c.lastIn = c.bc.Reader.Count()
 	go func() {
 		select {

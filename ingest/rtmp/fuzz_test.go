@@ -63,7 +63,7 @@ func FuzzSession(f *testing.F) {
 		reg := stream.NewRegistry(stream.Config{ReconnectGrace: -1})
 		defer reg.Close()
 		cfg := DefaultConfig()
-		s := &Server{cfg: cfg, log: slog.New(slog.DiscardHandler), reg: reg, metrics: NewMetrics(nil),
+		s := &Server{cfg: cfg, log: slog.New(slog.DiscardHandler), pubs: RegistryPublishers{reg}, metrics: NewMetrics(nil),
 			reason: func(error) string { return "refused" },
 			authorize: func(app, name, query string) (string, error) {
 				if name != "ok" {

@@ -21,11 +21,39 @@ import (
 // error's reason label for metrics comes from ReasonOf.
 type Authorize func(app, name, query string) (key string, err error)
 
+// Publishers admits publishers: the gateway's stream registry (see
+// RegistryPublishers), or the agent's channels.
+type Publishers interface {
+	// Publish makes the caller the writer of key, or refuses (busy).
+	Publish(key string) (Publisher, error)
+}
+
+// Publisher receives one connection's units.
+type Publisher interface {
+	Write(u *stream.Unit)
+	// Close detaches: clean for an unpublish, not for a dropped connection.
+	Close(clean bool)
+	// Kicked is closed when the publisher must stop (taken over, shutdown).
+	Kicked() <-chan struct{}
+}
+
+// RegistryPublishers publishes into a stream registry.
+type RegistryPublishers struct{ *stream.Registry }
+
+// Publish implements Publishers.
+func (r RegistryPublishers) Publish(key string) (Publisher, error) {
+	p, err := r.Registry.Publish(key)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // Server accepts RTMP publishers.
 type Server struct {
 	cfg       Config
 	log       *slog.Logger
-	reg       *stream.Registry
+	pubs      Publishers
 	authorize Authorize
 	reason    func(error) string
 	metrics   *Metrics
@@ -38,8 +66,8 @@ type Server struct {
 
 // Options are the collaborators of a Server.
 type Options struct {
-	Registry  *stream.Registry
-	Authorize Authorize
+	Publishers Publishers
+	Authorize  Authorize
 	// Reason maps an Authorize error to a metrics label.
 	Reason  func(error) string
 	Metrics *Metrics
@@ -64,7 +92,7 @@ func New(cfg Config, o Options) (*Server, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: cfg, log: o.Log, reg: o.Registry, authorize: o.Authorize, reason: o.Reason,
+	return &Server{cfg: cfg, log: o.Log, pubs: o.Publishers, authorize: o.Authorize, reason: o.Reason,
 		metrics: o.Metrics, ln: ln, conns: make(map[net.Conn]struct{})}, nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"livestudio/ingest/demo"
+	"livestudio/ingest/rtmp"
 	"livestudio/internal/config"
 	"livestudio/internal/stream"
 )
@@ -32,6 +33,7 @@ type Agent struct {
 	ln       net.Listener
 	srv      *http.Server
 	prom     *prometheus.Registry
+	rtmp     *rtmp.Server // nil without RTMP channels
 }
 
 // SourceFactory builds a channel's source from its config.
@@ -59,18 +61,36 @@ func New(cfg config.Agent, sources SourceFactory, log *slog.Logger) (*Agent, err
 		// continues the same stream, and the push never notices.
 		reg: stream.NewRegistry(stream.Config{ReconnectGrace: 100 * 365 * 24 * time.Hour})}
 	client := &http.Client{Timeout: 30 * time.Second}
+	inboxes := rtmpChannels{}
 	for _, ch := range cfg.Channels {
 		clog := log.With("channel", ch.Name)
-		src, err := sources(ch.Source, clog.With("side", "source"))
-		if err != nil {
-			return nil, fmt.Errorf("channel %q: %w", ch.Name, err)
+		var src Source
+		if ch.Source.Type == "rtmp" {
+			inboxes[ch.Name] = newRTMPInbox(ch.Source.Key)
+			src = inboxes[ch.Name]
+		} else {
+			var err error
+			if src, err = sources(ch.Source, clog.With("side", "source")); err != nil {
+				return nil, fmt.Errorf("channel %q: %w", ch.Name, err)
+			}
 		}
 		a.channels = append(a.channels, newChannel(ch, src, client, clog))
 	}
 	a.prom.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&metrics{a: a})
+	if len(inboxes) > 0 {
+		var err error
+		a.rtmp, err = rtmp.New(cfg.RTMP, rtmp.Options{Publishers: inboxes, Authorize: inboxes.authorize,
+			Reason: rtmpReason, Metrics: rtmp.NewMetrics(a.prom), Log: log.With("component", "rtmp")})
+		if err != nil {
+			return nil, err
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
+		if a.rtmp != nil {
+			a.rtmp.Close()
+		}
 		return nil, fmt.Errorf("http listen %s: %w", cfg.HTTP.Listen, err)
 	}
 	a.ln = ln
@@ -80,6 +100,14 @@ func New(cfg config.Agent, sources SourceFactory, log *slog.Logger) (*Agent, err
 	mux.HandleFunc("GET /{$}", a.handlePage)
 	a.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	return a, nil
+}
+
+// RTMPAddr is the bound RTMP address, nil without RTMP channels.
+func (a *Agent) RTMPAddr() net.Addr {
+	if a.rtmp == nil {
+		return nil
+	}
+	return a.rtmp.Addr()
 }
 
 // HTTPAddr is the bound status address.
@@ -105,6 +133,15 @@ func (a *Agent) Run(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			c.run(ctx, a.reg)
+		}()
+	}
+	if a.rtmp != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.rtmp.Run(ctx); err != nil {
+				a.log.Error("rtmp ingest stopped", "err", err)
+			}
 		}()
 	}
 	wg.Add(1)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"time"
 
+	"livestudio/ingest/rtmp"
 	"livestudio/push/pushurl"
 )
 
@@ -15,7 +16,11 @@ type Agent struct {
 	HTTP struct {
 		Listen string `yaml:"listen"`
 	} `yaml:"http"`
-	Channels []Channel `yaml:"channels"`
+	// RTMP is the listener for channels whose source is "rtmp" (OBS and
+	// encoders publish to rtmp://AGENT/live/{channel}?key=KEY). It only
+	// listens when such a channel exists.
+	RTMP     rtmp.Config `yaml:"rtmp"`
+	Channels []Channel   `yaml:"channels"`
 }
 
 // Channel is one source relayed to one destination.
@@ -27,8 +32,11 @@ type Channel struct {
 
 // Source is where a channel's picture comes from.
 type Source struct {
-	// Type: "demo" (the built-in test pattern) or "rtsp".
+	// Type: "demo" (the built-in test pattern), "rtsp" (a camera) or
+	// "rtmp" (OBS or an encoder publishes to the agent).
 	Type string `yaml:"type"`
+	// Key an RTMP publisher must give (?key=KEY), for type rtmp.
+	Key string `yaml:"key"`
 	// URL of an RTSP camera, credentials included (rtsp://user:pass@host/path).
 	URL string `yaml:"url"`
 	// Transport for RTSP: auto (UDP, falling back to TCP), udp or tcp.
@@ -60,6 +68,7 @@ func DefaultAgent() Agent {
 	var a Agent
 	a.LogLevel = "info"
 	a.HTTP.Listen = "127.0.0.1:8090"
+	a.RTMP = rtmp.DefaultConfig()
 	return a
 }
 
@@ -85,6 +94,9 @@ func (c Agent) Validate() error {
 	if c.HTTP.Listen == "" {
 		return fmt.Errorf("http.listen: must be set (host:port)")
 	}
+	if err := c.RTMP.Validate(); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i, ch := range c.Channels {
 		where := fmt.Sprintf("channels[%d]", i)
@@ -108,12 +120,16 @@ func (c Agent) Validate() error {
 func (s Source) validate(where string) error {
 	switch s.Type {
 	case "demo":
+	case "rtmp":
+		if len(s.Key) < 8 {
+			return fmt.Errorf("%s.key: an RTMP source needs a key of at least 8 characters", where)
+		}
 	case "rtsp":
 		if len(s.URL) < 8 || s.URL[:7] != "rtsp://" && s.URL[:8] != "rtsps://" {
 			return fmt.Errorf("%s.url: an rtsp:// URL is required", where)
 		}
 	default:
-		return fmt.Errorf("%s.type: %q is not one of demo, rtsp", where, s.Type)
+		return fmt.Errorf("%s.type: %q is not one of demo, rtsp, rtmp", where, s.Type)
 	}
 	switch s.Transport {
 	case "", "auto", "udp", "tcp":

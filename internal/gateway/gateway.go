@@ -50,7 +50,7 @@ func New(cfg config.Gateway, log *slog.Logger) (*Gateway, error) {
 	g.registerStreamMetrics()
 	var err error
 	g.rtmp, err = rtmp.New(cfg.RTMP, rtmp.Options{
-		Registry: g.reg,
+		Publishers: rtmp.RegistryPublishers{Registry: g.reg},
 		Authorize: func(app, name, query string) (string, error) {
 			return g.api.AuthorizePublish(app, name, query)
 		},
