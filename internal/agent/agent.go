@@ -1,6 +1,6 @@
 // Package agent wires the agent process: channels (a source relayed to an
-// RTMP destination), the anchor's status view and metrics. A test can boot
-// it in-process.
+// RTMP destination), the anchor's status view and metrics, and config
+// reload. A test can boot it in-process.
 package agent
 
 import (
@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,35 +22,71 @@ import (
 
 	"livestudio/ingest/demo"
 	"livestudio/ingest/rtmp"
+	"livestudio/ingest/rtsp"
 	"livestudio/internal/config"
 	"livestudio/internal/stream"
 )
 
 // Agent is one agent process.
 type Agent struct {
-	cfg      config.Agent
-	log      *slog.Logger
-	reg      *stream.Registry
-	channels []*channel
-	ln       net.Listener
-	srv      *http.Server
-	prom     *prometheus.Registry
-	rtmp     *rtmp.Server // nil without RTMP channels
+	cfg     config.Agent
+	log     *slog.Logger
+	sources SourceFactory
+	client  *http.Client
+	reg     *stream.Registry
+	inboxes *rtmpChannels
+	ln      net.Listener
+	srv     *http.Server
+	prom    *prometheus.Registry
+	rtmp    *rtmp.Server // nil without RTMP channels at start
+
+	mu       sync.Mutex
+	channels []*runningChannel // in config order
+	reloads  chan config.Agent
+	watch    string // config file to watch, if any
+
+	applied, refused atomic.Uint64 // config reloads
+	reloadErr        atomic.Pointer[string]
+}
+
+// ReloadStatus says how config reloads went: GET /status shows it.
+type ReloadStatus struct {
+	Applied   uint64 `json:"applied"`
+	Refused   uint64 `json:"refused"`
+	LastError string `json:"last_error,omitempty"`
+}
+
+// Reloads returns how config reloads went.
+func (a *Agent) Reloads() ReloadStatus {
+	st := ReloadStatus{Applied: a.applied.Load(), Refused: a.refused.Load()}
+	if e := a.reloadErr.Load(); e != nil {
+		st.LastError = *e
+	}
+	return st
+}
+
+type runningChannel struct {
+	*channel
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 // SourceFactory builds a channel's source from its config.
 type SourceFactory func(config.Source, *slog.Logger) (Source, error)
 
-// DefaultSources builds the sources this build supports.
+// DefaultSources builds the sources this build supports besides "rtmp",
+// which the agent's own RTMP ingest feeds.
 func DefaultSources(c config.Source, log *slog.Logger) (Source, error) {
 	switch c.Type {
 	case "demo":
 		return demo.Source{Clip: demo.TestPattern()}, nil
+	case "rtsp":
+		return rtsp.New(rtsp.Config{URL: c.URL, Transport: c.Transport, ReadTimeout: c.ReadTimeout, AudioMode: c.Audio}, log)
 	}
 	return nil, fmt.Errorf("source type %q is not supported by this build", c.Type)
 }
 
-// New builds the agent and binds its HTTP listener.
+// New builds the agent and binds its listeners.
 func New(cfg config.Agent, sources SourceFactory, log *slog.Logger) (*Agent, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -56,31 +94,24 @@ func New(cfg config.Agent, sources SourceFactory, log *slog.Logger) (*Agent, err
 	if sources == nil {
 		sources = DefaultSources
 	}
-	a := &Agent{cfg: cfg, log: log, prom: prometheus.NewRegistry(),
-		// The stream outlives source restarts: a camera that comes back
-		// continues the same stream, and the push never notices.
-		reg: stream.NewRegistry(stream.Config{ReconnectGrace: 100 * 365 * 24 * time.Hour})}
-	client := &http.Client{Timeout: 30 * time.Second}
-	inboxes := rtmpChannels{}
+	a := &Agent{cfg: cfg, log: log, sources: sources, prom: prometheus.NewRegistry(),
+		client:  &http.Client{Timeout: 30 * time.Second},
+		inboxes: &rtmpChannels{m: map[string]*rtmpInbox{}},
+		reloads: make(chan config.Agent, 1),
+		// A channel's stream has one publisher for the channel's life.
+		reg: stream.NewRegistry(stream.Config{ReconnectGrace: 0})}
 	for _, ch := range cfg.Channels {
-		clog := log.With("channel", ch.Name)
-		var src Source
-		if ch.Source.Type == "rtmp" {
-			inboxes[ch.Name] = newRTMPInbox(ch.Source.Key)
-			src = inboxes[ch.Name]
-		} else {
-			var err error
-			if src, err = sources(ch.Source, clog.With("side", "source")); err != nil {
-				return nil, fmt.Errorf("channel %q: %w", ch.Name, err)
-			}
+		c, err := a.newChannel(ch)
+		if err != nil {
+			return nil, err
 		}
-		a.channels = append(a.channels, newChannel(ch, src, client, clog))
+		a.channels = append(a.channels, &runningChannel{channel: c})
 	}
 	a.prom.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&metrics{a: a})
-	if len(inboxes) > 0 {
+	if a.inboxes.len() > 0 {
 		var err error
-		a.rtmp, err = rtmp.New(cfg.RTMP, rtmp.Options{Publishers: inboxes, Authorize: inboxes.authorize,
+		a.rtmp, err = rtmp.New(cfg.RTMP, rtmp.Options{Publishers: a.inboxes, Authorize: a.inboxes.authorize,
 			Reason: rtmpReason, Metrics: rtmp.NewMetrics(a.prom), Log: log.With("component", "rtmp")})
 		if err != nil {
 			return nil, err
@@ -102,6 +133,38 @@ func New(cfg config.Agent, sources SourceFactory, log *slog.Logger) (*Agent, err
 	return a, nil
 }
 
+func (a *Agent) newChannel(ch config.Channel) (*channel, error) {
+	clog := a.log.With("channel", ch.Name)
+	if ch.Source.Type == "rtmp" {
+		inbox := newRTMPInbox(ch.Source.Key)
+		a.inboxes.set(ch.Name, inbox)
+		return newChannel(ch, inbox, a.client, clog), nil
+	}
+	src, err := a.sources(ch.Source, clog.With("side", "source"))
+	if err != nil {
+		return nil, fmt.Errorf("channel %q: %w", ch.Name, err)
+	}
+	return newChannel(ch, src, a.client, clog), nil
+}
+
+// WatchConfig makes Run reload the channels whenever path changes.
+func (a *Agent) WatchConfig(path string) { a.watch = path }
+
+// Reload applies a new config: channels that changed restart, new ones
+// start, removed ones stop, untouched ones go on without a glitch. The
+// listeners (http, rtmp) are not reloadable: a change there is logged.
+func (a *Agent) Reload(cfg config.Agent) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	select {
+	case <-a.reloads: // a newer config replaces one not applied yet
+	default:
+	}
+	a.reloads <- cfg
+	return nil
+}
+
 // RTMPAddr is the bound RTMP address, nil without RTMP channels.
 func (a *Agent) RTMPAddr() net.Addr {
 	if a.rtmp == nil {
@@ -115,8 +178,11 @@ func (a *Agent) HTTPAddr() net.Addr { return a.ln.Addr() }
 
 // Status returns every channel's status.
 func (a *Agent) Status() []ChannelStatus {
-	out := make([]ChannelStatus, 0, len(a.channels))
-	for _, c := range a.channels {
+	a.mu.Lock()
+	chans := append([]*runningChannel(nil), a.channels...)
+	a.mu.Unlock()
+	out := make([]ChannelStatus, 0, len(chans))
+	for _, c := range chans {
 		out = append(out, c.status())
 	}
 	return out
@@ -128,38 +194,29 @@ func (a *Agent) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	for _, c := range a.channels {
+	goRun := func(f func()) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.run(ctx, a.reg)
+			f()
 		}()
 	}
+	a.mu.Lock()
+	for _, c := range a.channels {
+		a.start(ctx, c)
+	}
+	a.mu.Unlock()
 	if a.rtmp != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		goRun(func() {
 			if err := a.rtmp.Run(ctx); err != nil {
 				a.log.Error("rtmp ingest stopped", "err", err)
 			}
-		}()
+		})
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(2 * time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case now := <-tick.C:
-				for _, c := range a.channels {
-					c.sampleRates(now)
-				}
-			}
-		}
-	}()
+	if a.watch != "" {
+		goRun(func() { a.watchConfig(ctx) })
+	}
+	goRun(func() { a.sampleRates(ctx) })
 	errc := make(chan error, 1)
 	go func() {
 		if err := a.srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
@@ -169,10 +226,24 @@ func (a *Agent) Run(ctx context.Context) error {
 		close(errc)
 	}()
 	a.log.Info("agent running", "http", a.HTTPAddr().String(), "channels", len(a.channels))
-	<-ctx.Done()
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case cfg := <-a.reloads:
+			a.apply(ctx, cfg)
+		}
+	}
 	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
 	defer stop()
 	err := a.srv.Shutdown(shutdown)
+	a.mu.Lock()
+	for _, c := range a.channels {
+		c.cancel()
+		<-c.done
+	}
+	a.mu.Unlock()
 	wg.Wait()
 	a.reg.Close()
 	if e := <-errc; e != nil {
@@ -182,10 +253,105 @@ func (a *Agent) Run(ctx context.Context) error {
 	return err
 }
 
+// start runs a channel in its own goroutine; a.mu is held.
+func (a *Agent) start(ctx context.Context, c *runningChannel) {
+	cctx, cancel := context.WithCancel(ctx)
+	c.cancel, c.done = cancel, make(chan struct{})
+	go func() {
+		defer close(c.done)
+		c.run(cctx, a.reg)
+	}()
+}
+
+// apply diffs cfg against the running channels.
+func (a *Agent) apply(ctx context.Context, cfg config.Agent) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	old := map[string]*runningChannel{}
+	for _, c := range a.channels {
+		old[c.cfg.Name] = c
+	}
+	var next []*runningChannel
+	kept, started := 0, 0
+	for _, ch := range cfg.Channels {
+		if c := old[ch.Name]; c != nil && reflect.DeepEqual(c.cfg, ch) {
+			next = append(next, c)
+			delete(old, ch.Name)
+			kept++
+			continue
+		}
+		if c := old[ch.Name]; c != nil { // changed: stop the old one first
+			c.cancel()
+			<-c.done
+			a.inboxes.remove(ch.Name)
+			delete(old, ch.Name)
+		}
+		nc, err := a.newChannel(ch)
+		if err != nil {
+			a.log.Error("config reload: channel not started", "channel", ch.Name, "err", err)
+			continue
+		}
+		if ch.Source.Type == "rtmp" && a.rtmp == nil {
+			a.log.Warn("config reload: RTMP channels need the RTMP listener, which starts with the agent: restart it",
+				"channel", ch.Name)
+		}
+		rc := &runningChannel{channel: nc}
+		a.start(ctx, rc)
+		next = append(next, rc)
+		started++
+	}
+	for name, c := range old {
+		c.cancel()
+		<-c.done
+		a.inboxes.remove(name)
+	}
+	if !reflect.DeepEqual(cfg.HTTP, a.cfg.HTTP) || !reflect.DeepEqual(cfg.RTMP, a.cfg.RTMP) {
+		a.log.Warn("config reload: http and rtmp listener changes apply after a restart")
+	}
+	a.channels, a.cfg.Channels = next, cfg.Channels
+	a.applied.Add(1)
+	a.log.Info("config reloaded", "kept", kept, "started", started, "stopped", len(old))
+}
+
+func (a *Agent) watchConfig(ctx context.Context) {
+	err := config.Watch(ctx, a.watch, a.log, func() {
+		cfg, err := config.LoadAgent(a.watch)
+		if err != nil {
+			msg := err.Error()
+			a.reloadErr.Store(&msg)
+			a.refused.Add(1)
+			a.log.Error("config reload refused: keeping the running config", "err", err)
+			return
+		}
+		a.Reload(cfg)
+	})
+	if err != nil {
+		a.log.Error("config watch stopped", "err", err)
+	}
+}
+
+func (a *Agent) sampleRates(ctx context.Context) {
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tick.C:
+			a.mu.Lock()
+			chans := append([]*runningChannel(nil), a.channels...)
+			a.mu.Unlock()
+			for _, c := range chans {
+				c.sampleRates(now)
+			}
+		}
+	}
+}
+
 func (a *Agent) handleStatus(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	enc.Encode(map[string]any{"channels": a.Status()})
+	enc.Encode(map[string]any{"channels": a.Status(), "config_reloads": a.Reloads()})
 }

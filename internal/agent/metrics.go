@@ -20,11 +20,13 @@ var (
 		"Bytes pushed to the destination.", []string{"channel"}, nil)
 	descPushLive = prometheus.NewDesc("livestudio_agent_push_publishing",
 		"1 when the push session is up.", []string{"channel"}, nil)
+	descReloads = prometheus.NewDesc("livestudio_agent_config_reloads_total",
+		"Config reloads, by result (applied, refused: the running config was kept).", []string{"result"}, nil)
 )
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descSourceUnits, descSourceRestarts, descSourceLive,
-		descPushPublishes, descPushFailures, descPushBytes, descPushLive} {
+		descPushPublishes, descPushFailures, descPushBytes, descPushLive, descReloads} {
 		ch <- d
 	}
 }
@@ -36,6 +38,9 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		}
 		return 0
 	}
+	r := m.a.Reloads()
+	ch <- prometheus.MustNewConstMetric(descReloads, prometheus.CounterValue, float64(r.Applied), "applied")
+	ch <- prometheus.MustNewConstMetric(descReloads, prometheus.CounterValue, float64(r.Refused), "refused")
 	for _, s := range m.a.Status() {
 		n := s.Name
 		ch <- prometheus.MustNewConstMetric(descSourceUnits, prometheus.CounterValue, float64(s.Source.Units), n)

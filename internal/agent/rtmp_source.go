@@ -111,11 +111,38 @@ func (p *inboxPublisher) Kicked() <-chan struct{} { return p.kicked }
 func (p *inboxPublisher) kick() { p.once.Do(func() { close(p.kicked) }) }
 
 // rtmpChannels admits RTMP publishers to the agent's RTMP channels.
-type rtmpChannels map[string]*rtmpInbox
+type rtmpChannels struct {
+	mu sync.Mutex
+	m  map[string]*rtmpInbox
+}
 
-func (m rtmpChannels) authorize(app, name, query string) (string, error) {
-	b, ok := m[name]
-	if app != "live" || !ok {
+func (c *rtmpChannels) get(name string) *rtmpInbox {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[name]
+}
+
+func (c *rtmpChannels) set(name string, b *rtmpInbox) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[name] = b
+}
+
+func (c *rtmpChannels) remove(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, name)
+}
+
+func (c *rtmpChannels) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m)
+}
+
+func (c *rtmpChannels) authorize(app, name, query string) (string, error) {
+	b := c.get(name)
+	if app != "live" || b == nil {
 		return "", errNoChannel
 	}
 	q, _ := url.ParseQuery(query)
@@ -126,9 +153,9 @@ func (m rtmpChannels) authorize(app, name, query string) (string, error) {
 }
 
 // Publish implements rtmp.Publishers.
-func (m rtmpChannels) Publish(key string) (rtmp.Publisher, error) {
-	b, ok := m[key]
-	if !ok {
+func (c *rtmpChannels) Publish(key string) (rtmp.Publisher, error) {
+	b := c.get(key)
+	if b == nil {
 		return nil, errNoChannel
 	}
 	return b.attach()
