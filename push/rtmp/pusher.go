@@ -24,6 +24,9 @@ type Options struct {
 	// BackoffMin and BackoffMax bound the jittered wait between attempts.
 	BackoffMin, BackoffMax time.Duration
 	Log                    *slog.Logger
+	// OnWritten, if set, is called after each batch of units is written
+	// to the server (measurements: the latency the relay adds).
+	OnWritten func(units []*stream.Unit, at time.Time)
 }
 
 // State of a push.
@@ -188,6 +191,9 @@ func (p *Pusher) once(ctx context.Context, s *stream.Stream) error {
 		}
 		if err := c.WriteUnits(units); err != nil {
 			return err
+		}
+		if p.o.OnWritten != nil {
+			p.o.OnWritten(units, time.Now())
 		}
 		n := c.BytesSent()
 		p.mu.Lock()
