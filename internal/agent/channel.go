@@ -113,6 +113,11 @@ func (c *channel) run(ctx context.Context, reg *stream.Registry) {
 		defer wg.Done()
 		c.pusher.Run(ctx, pub.Stream())
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.keepURLFresh(ctx)
+	}()
 	if c.slate != nil {
 		wg.Add(1)
 		go func() {
@@ -166,6 +171,23 @@ func (c *channel) run(ctx context.Context, reg *stream.Registry) {
 		}
 	}
 	c.setState(SourceStopped, nil)
+}
+
+// keepURLFresh asks the URL source again while a push session runs, so the
+// URL is renewed before its txTime expires and a reconnect never starts
+// with a dead one. Get answers from its cache until renewal is due.
+func (c *channel) keepURLFresh(ctx context.Context) {
+	for {
+		wait := 30 * time.Second
+		if u, err := c.urls.Get(ctx); err == nil && !u.Expiry.IsZero() {
+			wait = min(max(time.Until(u.Expiry)/10, time.Second), 30*time.Second)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
 }
 
 func jitter(d time.Duration) time.Duration {
