@@ -30,8 +30,8 @@ type Config struct {
 // DefaultConfig returns the defaults used by the gateway and the agent.
 func DefaultConfig() Config {
 	return Config{
-		RingUnits:      4096,
-		RingBytes:      48 << 20,
+		RingUnits:      2048, // 20 s of 30 fps video with 48 kHz AAC
+		RingBytes:      32 << 20,
 		GOPMaxBytes:    16 << 20,
 		GOPMaxDuration: 10 * time.Second,
 		ReaderMaxLag:   4 * time.Second,

@@ -21,6 +21,9 @@ import (
 	"livestudio/internal/stream"
 )
 
+// batchUnits bounds the units a viewer writes in one writev.
+const batchUnits = 64
+
 // Handler serves /live/{stream}.flv from a registry.
 type Handler struct {
 	reg          *stream.Registry
@@ -86,22 +89,36 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.viewers.Add(1)
-	defer h.viewers.Done()
 	out, closeOut, err := h.open(w)
 	if err != nil {
+		h.viewers.Done()
 		h.log.Warn("flv: cannot take the connection", "err", err)
 		return
 	}
-	defer closeOut()
 	h.metrics.Viewers.Inc()
-	defer h.metrics.Viewers.Dec()
-	err = h.play(r.Context(), s, out)
-	var ne net.Error
-	if errors.Is(err, stream.ErrSlowReader) || (errors.As(err, &ne) && ne.Timeout()) {
-		// Lagging too often, or a socket that took nothing for writeTimeout.
-		h.metrics.SlowClosed.Inc()
-		h.log.Info("flv viewer closed: too slow", "key", key, "remote", r.RemoteAddr, "err", err)
+	remote := r.RemoteAddr
+	run := func(ctx context.Context) {
+		defer h.viewers.Done()
+		defer closeOut()
+		defer h.metrics.Viewers.Dec()
+		err := h.play(ctx, s, out)
+		var ne net.Error
+		if errors.Is(err, stream.ErrSlowReader) || (errors.As(err, &ne) && ne.Timeout()) {
+			// Lagging too often, or a socket that took nothing for writeTimeout.
+			h.metrics.SlowClosed.Inc()
+			h.log.Info("flv viewer closed: too slow", "key", key, "remote", remote, "err", err)
+		}
 	}
+	if _, hijacked := out.(*connOutput); hijacked {
+		// The viewer lives on in its own goroutine so that the HTTP
+		// server's per-request state (buffers, request, response) is
+		// freed now: it would otherwise stay alive for the whole viewing.
+		// The viewer ends with its stream (the registry ends every stream
+		// at shutdown) or when a write fails.
+		go run(context.Background())
+		return
+	}
+	run(r.Context())
 }
 
 // output is where a viewer's tags go: a hijacked TCP connection (writev of
@@ -181,8 +198,11 @@ func (h *Handler) play(ctx context.Context, s *stream.Stream, out output) error 
 	defer rd.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	units := make([]*stream.Unit, 0, 512)
-	bufs := make(net.Buffers, 0, 520)
+	// Small batches keep a viewer's memory small (the runtime also caches
+	// an iovec array per socket sized to the largest writev); a GOP start
+	// simply takes a few reads.
+	units := make([]*stream.Unit, 0, batchUnits)
+	bufs := make(net.Buffers, 0, batchUnits+8)
 	var lastVideo, lastAudio *stream.Track
 	first := true
 	for {
