@@ -24,6 +24,7 @@ import (
 	"livestudio/internal/gateway"
 	"livestudio/internal/live"
 	"livestudio/internal/stream"
+	"livestudio/internal/testpeer"
 )
 
 // The agent is meant to run on Raspberry-Pi-class boards (issue #3): these
@@ -245,26 +246,8 @@ func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) tim
 // decodes counts the video and audio frames ffmpeg decodes from url in 2 s.
 func decodes(t *testing.T, url string) (video, audio int) {
 	t.Helper()
-	out, err := exec.Command("ffmpeg", "-v", "error", "-rw_timeout", "10000000", "-i", url, "-t", "2",
-		"-f", "framecrc", "-").Output()
-	if err != nil {
-		t.Fatalf("ffmpeg %s: %v", url, err)
-	}
-	kinds := map[string]string{}
-	for _, l := range strings.Split(string(out), "\n") {
-		if rest, ok := strings.CutPrefix(l, "#media_type "); ok {
-			idx, kind, _ := strings.Cut(rest, ": ")
-			kinds[idx] = kind
-		} else if l != "" && l[0] != '#' {
-			idx, _, _ := strings.Cut(l, ",")
-			if kinds[strings.TrimSpace(idx)] == "video" {
-				video++
-			} else {
-				audio++
-			}
-		}
-	}
-	return video, audio
+	c := testpeer.Decode(t, url, 2*time.Second)
+	return c["video"], c["audio"]
 }
 
 func getJSON(t *testing.T, url string, out any) {

@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
 	"livestudio/internal/config"
 	"livestudio/internal/gateway"
 	"livestudio/internal/live"
+	"livestudio/internal/testpeer"
 	"livestudio/push/pushurl"
 )
 
@@ -101,29 +101,11 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) time.
 	return time.Since(start)
 }
 
-// decodes reports whether ffmpeg decodes video and audio from url.
+// decodes counts the video and audio frames ffmpeg decodes from url in 2 s.
 func decodes(t *testing.T, url string) (video, audio int) {
 	t.Helper()
-	out, err := exec.Command("ffmpeg", "-v", "error", "-rw_timeout", "10000000", "-i", url, "-t", "2",
-		"-f", "framecrc", "-").Output()
-	if err != nil {
-		t.Fatalf("ffmpeg %s: %v", url, err)
-	}
-	kinds := map[string]string{}
-	for _, l := range strings.Split(string(out), "\n") {
-		if rest, ok := strings.CutPrefix(l, "#media_type "); ok {
-			idx, kind, _ := strings.Cut(rest, ": ")
-			kinds[idx] = kind
-		} else if l != "" && l[0] != '#' {
-			idx, _, _ := strings.Cut(l, ",")
-			if kinds[strings.TrimSpace(idx)] == "video" {
-				video++
-			} else {
-				audio++
-			}
-		}
-	}
-	return video, audio
+	c := testpeer.Decode(t, url, 2*time.Second)
+	return c["video"], c["audio"]
 }
 
 func demoAgentConfig(apiBase string) config.Agent {

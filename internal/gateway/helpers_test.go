@@ -16,6 +16,7 @@ import (
 
 	"livestudio/internal/config"
 	"livestudio/internal/live"
+	"livestudio/internal/testpeer"
 )
 
 // testGateway boots a gateway on 127.0.0.1:0 with the demo app.
@@ -125,14 +126,7 @@ func (tg *testGateway) pushURL(t *testing.T, room int) string {
 	return pu.PushAddr
 }
 
-func needFFmpeg(t *testing.T) {
-	t.Helper()
-	for _, bin := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Fatalf("%s not found: install it (see .ci/run)", bin)
-		}
-	}
-}
+func needFFmpeg(t *testing.T) { testpeer.NeedFFmpeg(t) }
 
 // ffmpegProc is a running ffmpeg whose stderr is kept for failure messages.
 type ffmpegProc struct {

@@ -16,6 +16,7 @@ import (
 	"github.com/bluenviron/gortmplib/pkg/codecs"
 
 	"livestudio/internal/flv"
+	"livestudio/internal/testpeer"
 )
 
 // hevcAccessUnits encodes a short H.265 clip with libx265 (access unit
@@ -135,7 +136,7 @@ func TestHEVCEnhancedRTMP(t *testing.T) {
 		t.Errorf("first HEVC frame is not a keyframe")
 	}
 
-	c2 := decodeCounts(t, tg.base+"/live/"+demoKey+"/ll.m3u8", 2*time.Second)
+	c2 := testpeer.Decode(t, tg.base+"/live/"+demoKey+"/ll.m3u8", 2*time.Second)
 	if c2["video"] < 25 {
 		t.Errorf("LL-HLS decoded %v HEVC frames, want >= 25", c2)
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,45 +15,10 @@ import (
 	"livestudio/internal/config"
 	"livestudio/internal/flv"
 	"livestudio/internal/pushsign"
+	"livestudio/internal/testpeer"
 )
 
 const demoKey = "wxdemo-1"
-
-// decodeCounts decodes url with ffmpeg for dur of media and returns the
-// decoded frames per media type, failing on non-monotonic timestamps.
-func decodeCounts(t *testing.T, url string, dur time.Duration) map[string]int {
-	t.Helper()
-	out, err := exec.Command("ffmpeg", "-v", "error", "-rw_timeout", "15000000", "-i", url,
-		"-t", strconv.FormatFloat(dur.Seconds(), 'f', 1, 64), "-f", "framecrc", "-").Output()
-	if err != nil {
-		t.Fatalf("ffmpeg decode %s: %v", url, err)
-	}
-	kinds := map[string]string{}
-	counts := map[string]int{}
-	last := map[string]int64{}
-	for _, line := range strings.Split(string(out), "\n") {
-		if rest, ok := strings.CutPrefix(line, "#media_type "); ok {
-			idx, kind, _ := strings.Cut(rest, ": ")
-			kinds[idx] = kind
-			continue
-		}
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		f := strings.Split(line, ",")
-		if len(f) < 3 {
-			continue
-		}
-		kind := kinds[strings.TrimSpace(f[0])]
-		dts, _ := strconv.ParseInt(strings.TrimSpace(f[1]), 10, 64)
-		if prev, ok := last[kind]; ok && dts <= prev {
-			t.Fatalf("%s: %s timestamps not monotonic: %d after %d", url, kind, dts, prev)
-		}
-		last[kind] = dts
-		counts[kind]++
-	}
-	return counts
-}
 
 func waitLive(t *testing.T, tg *testGateway, key string, units uint64) {
 	t.Helper()
@@ -138,7 +102,7 @@ func TestPublishPlayFLVAndHLS(t *testing.T) {
 		tg.base + "/live/" + demoKey + ".m3u8",
 		tg.base + "/live/" + demoKey + "/ll.m3u8",
 	} {
-		c := decodeCounts(t, url, 3*time.Second)
+		c := testpeer.Decode(t, url, 3*time.Second)
 		if c["video"] < 50 || c["audio"] < 100 {
 			t.Errorf("%s: decoded %v, want >=50 video and >=100 audio frames", url, c)
 		}
