@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"livestudio/chat"
 	"livestudio/ingest/rtmp"
 	"livestudio/internal/live"
 	"livestudio/internal/stream"
@@ -20,6 +21,9 @@ type Gateway struct {
 	RTMP     rtmp.Config   `yaml:"rtmp"`
 	Stream   stream.Config `yaml:"stream"`
 	HLS      hls.Config    `yaml:"hls"`
+	// Chat is the live-room interaction at /ws; it is on when
+	// chat.sdk_app_id is set.
+	Chat chat.Config `yaml:"chat"`
 	// TokenTTL is the lifetime of access tokens from /cgi-bin/token.
 	TokenTTL time.Duration `yaml:"token_ttl"`
 	Apps     []live.App    `yaml:"apps"`
@@ -41,6 +45,7 @@ func DefaultGateway() Gateway {
 		RTMP:     rtmp.DefaultConfig(),
 		Stream:   stream.DefaultConfig(),
 		HLS:      hls.DefaultConfig(),
+		Chat:     chat.DefaultConfig(),
 		TokenTTL: 2 * time.Hour,
 	}
 }
@@ -74,6 +79,11 @@ func (c Gateway) Validate() error {
 	if err := c.HLS.Validate(); err != nil {
 		return fmt.Errorf("hls: %w", err)
 	}
+	if c.ChatEnabled() {
+		if err := c.Chat.Validate(); err != nil {
+			return fmt.Errorf("chat: %w", err)
+		}
+	}
 	if c.TokenTTL < 10*time.Minute {
 		return fmt.Errorf("token_ttl: must be at least 10m")
 	}
@@ -90,6 +100,9 @@ func (c Gateway) Validate() error {
 	}
 	return nil
 }
+
+// ChatEnabled tells whether the chat section is configured.
+func (c Gateway) ChatEnabled() bool { return c.Chat.SDKAppID != 0 || c.Chat.SecretKey != "" }
 
 // ParseLevel parses a log level name.
 func ParseLevel(s string) (slog.Level, error) {

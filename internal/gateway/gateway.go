@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"livestudio/chat"
 	"livestudio/ingest/rtmp"
 	"livestudio/internal/config"
 	"livestudio/internal/live"
@@ -34,6 +35,7 @@ type Gateway struct {
 	rtmp *rtmp.Server
 	hls  *hls.Server
 	flv  *flvplayer.Handler
+	chat *chat.Server // nil when chat is not configured
 	api  *live.Service
 	ln   net.Listener
 	srv  *http.Server
@@ -65,6 +67,14 @@ func New(cfg config.Gateway, log *slog.Logger) (*Gateway, error) {
 	g.flv = flvplayer.New(g.reg, flvplayer.NewMetrics(g.prom), cfg.HTTP.ViewerWriteTimeout, log.With("component", "flv"))
 	g.hls = hls.New(g.reg, cfg.HLS, log.With("component", "hls"))
 	g.registerHLSMetrics()
+	if cfg.ChatEnabled() {
+		g.chat, err = chat.New(cfg.Chat, chat.Options{Log: log.With("component", "chat"), Metrics: g.prom,
+			MediaTime: g.mediaTime})
+		if err != nil {
+			g.rtmp.Close()
+			return nil, fmt.Errorf("chat: %w", err)
+		}
+	}
 	g.ln, err = net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
 		g.rtmp.Close()
@@ -73,6 +83,16 @@ func New(cfg config.Gateway, log *slog.Logger) (*Gateway, error) {
 	g.srv = &http.Server{Handler: g.routes(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	return g, nil
+}
+
+// mediaTime is the room's "now" on the picture: the newest timestamp of the
+// live stream whose key is the room id (rooms are stream keys until #6).
+func (g *Gateway) mediaTime(room string) (time.Duration, bool) {
+	s := g.reg.Get(room)
+	if s == nil {
+		return 0, false
+	}
+	return s.LastDTS(), true
 }
 
 // publicHost is the host:port push URLs name: the configured one, else the
@@ -113,6 +133,9 @@ func (g *Gateway) routes() http.Handler {
 		}
 		g.hls.ServeHTTP(w, r)
 	})
+	if g.chat != nil {
+		mux.Handle("/ws", g.chat)
+	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, "{\"status\":\"ok\",\"publishers\":%d}\n", g.reg.Publishers())
@@ -150,7 +173,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 3)
+	errc := make(chan error, 4)
 	run := func(name string, f func() error) {
 		wg.Add(1)
 		go func() {
@@ -163,6 +186,9 @@ func (g *Gateway) Run(ctx context.Context) error {
 	}
 	run("rtmp", func() error { return g.rtmp.Run(ctx) })
 	run("hls", func() error { return g.hls.Run(ctx) })
+	if g.chat != nil {
+		run("chat", func() error { return g.chat.Run(ctx) })
+	}
 	run("http", func() error {
 		if err := g.srv.Serve(g.ln); !errors.Is(err, http.ErrServerClosed) {
 			return err

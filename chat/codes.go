@@ -1,0 +1,41 @@
+package chat
+
+import "fmt"
+
+// Error codes sent in error frames (docs/protocol.md lists them all).
+const (
+	CodeBadRequest     = "bad_request"
+	CodeNotLoggedIn    = "not_logged_in"
+	CodeBadUserSig     = "bad_usersig"
+	CodeUserSigExpired = "usersig_expired"
+	CodeAlreadyLogged  = "already_logged_in"
+	CodeNotInRoom      = "not_in_room"
+	CodeForbidden      = "forbidden"
+	CodeRateLimited    = "rate_limited"
+	CodeRoomRateShed   = "room_rate_shed"
+	CodeTooLarge       = "too_large"
+	CodeRoomNotFound   = "room_not_found"
+)
+
+// WebSocket close codes the server uses besides the standard ones
+// (1000 normal, 1001 going away on shutdown, 1009 message too big).
+const (
+	// CloseSlowClient: the client's send queue filled up.
+	CloseSlowClient = 4008
+)
+
+// reqError is a request's failure as the client sees it.
+type reqError struct {
+	code string
+	msg  string
+	// retryAfterMS is set for rate_limited.
+	retryAfterMS int64
+	// priority is set for room_rate_shed.
+	priority *Priority
+}
+
+func (e *reqError) Error() string { return e.code + ": " + e.msg }
+
+func errorf(code, format string, args ...any) *reqError {
+	return &reqError{code: code, msg: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,135 @@
+package chat
+
+import (
+	"fmt"
+	"time"
+)
+
+// Config is the chat server's configuration (the gateway's `chat:` block).
+type Config struct {
+	// SDKAppID and SecretKey verify UserSigs (TLS-sig v2), as Tencent IM's
+	// SDKAppID and key do.
+	SDKAppID  uint64 `yaml:"sdk_app_id"`
+	SecretKey string `yaml:"secret_key"`
+	// Admins are user IDs that may do everything: notices, attributes,
+	// levels; their messages default to High and skip the connection rate.
+	Admins []string `yaml:"admins"`
+
+	// RoomRate is the per-room send rate in messages per second; above it
+	// Lowest, then Low, then Normal messages are shed. High never is.
+	RoomRate float64 `yaml:"room_rate"`
+	// MaxMessageBytes bounds a message's content (text, or data +
+	// description + extension), like AVChatRoom's 12 KB.
+	MaxMessageBytes int `yaml:"max_message_bytes"`
+	// ConnSendRate and ConnSendBurst bound requests per connection.
+	ConnSendRate  float64 `yaml:"conn_send_rate"`
+	ConnSendBurst int     `yaml:"conn_send_burst"`
+	// History is how many recent messages a joining member receives.
+	History int `yaml:"history"`
+	// LikeInterval is how often like totals and aggregated join/leave tips
+	// are broadcast (at most once per interval).
+	LikeInterval time.Duration `yaml:"like_interval"`
+	// TipBurst is how many join/leave tips a room sends one by one per
+	// LikeInterval; past it the room is busy and they are aggregated.
+	TipBurst int `yaml:"tip_burst"`
+	// OnlineInterval is how often a changed online count is broadcast.
+	OnlineInterval time.Duration `yaml:"online_interval"`
+	// RoomIdleTTL is how long an empty room keeps its attributes, likes and
+	// history before it is dropped.
+	RoomIdleTTL time.Duration `yaml:"room_idle_ttl"`
+
+	// MaxAttrs, MaxAttrKeyBytes and MaxAttrValueBytes bound room attributes
+	// (AVChatRoom's group custom fields).
+	MaxAttrs          int `yaml:"max_attrs"`
+	MaxAttrKeyBytes   int `yaml:"max_attr_key_bytes"`
+	MaxAttrValueBytes int `yaml:"max_attr_value_bytes"`
+
+	// QueueLen is how many frames may wait for one client; a client whose
+	// queue is full is disconnected as slow.
+	QueueLen int `yaml:"queue_len"`
+	// WriteTimeout bounds one socket write.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// PingInterval is how often the server pings; a connection that sends
+	// nothing (not even a pong) for PongTimeout is closed.
+	PingInterval time.Duration `yaml:"ping_interval"`
+	PongTimeout  time.Duration `yaml:"pong_timeout"`
+	// ReadLimit is the largest WebSocket message a client may send; above it
+	// the connection is closed (1009). Keep it well above MaxMessageBytes so
+	// an oversized message gets a too_large error instead.
+	ReadLimit int64 `yaml:"read_limit"`
+}
+
+// DefaultConfig returns the defaults: 40 msg/s per room, 12 KB messages,
+// 10 requests/s (burst 20) per connection, 20 messages of history, likes
+// every second, online count every 5 seconds, 256 queued frames per client.
+func DefaultConfig() Config {
+	return Config{
+		RoomRate:          40,
+		MaxMessageBytes:   12 * 1024,
+		ConnSendRate:      10,
+		ConnSendBurst:     20,
+		History:           20,
+		LikeInterval:      time.Second,
+		TipBurst:          10,
+		OnlineInterval:    5 * time.Second,
+		RoomIdleTTL:       10 * time.Minute,
+		MaxAttrs:          10,
+		MaxAttrKeyBytes:   16,
+		MaxAttrValueBytes: 512,
+		QueueLen:          256,
+		WriteTimeout:      10 * time.Second,
+		PingInterval:      25 * time.Second,
+		PongTimeout:       60 * time.Second,
+		ReadLimit:         64 * 1024,
+	}
+}
+
+// Validate reports the first invalid field by its config name.
+func (c Config) Validate() error {
+	switch {
+	case c.SDKAppID == 0:
+		return fmt.Errorf("chat.sdk_app_id: must be set")
+	case c.SecretKey == "":
+		return fmt.Errorf("chat.secret_key: must be set")
+	case c.RoomRate <= 0:
+		return fmt.Errorf("chat.room_rate: must be positive")
+	case c.MaxMessageBytes <= 0:
+		return fmt.Errorf("chat.max_message_bytes: must be positive")
+	case c.ConnSendRate <= 0:
+		return fmt.Errorf("chat.conn_send_rate: must be positive")
+	case c.ConnSendBurst < 1:
+		return fmt.Errorf("chat.conn_send_burst: must be at least 1")
+	case c.History < 0:
+		return fmt.Errorf("chat.history: must not be negative")
+	case c.LikeInterval < 10*time.Millisecond:
+		return fmt.Errorf("chat.like_interval: must be at least 10ms")
+	case c.TipBurst < 0:
+		return fmt.Errorf("chat.tip_burst: must not be negative")
+	case c.OnlineInterval < c.LikeInterval:
+		return fmt.Errorf("chat.online_interval: must be at least like_interval (%s)", c.LikeInterval)
+	case c.RoomIdleTTL < 0:
+		return fmt.Errorf("chat.room_idle_ttl: must not be negative")
+	case c.MaxAttrs < 0:
+		return fmt.Errorf("chat.max_attrs: must not be negative")
+	case c.MaxAttrKeyBytes < 1:
+		return fmt.Errorf("chat.max_attr_key_bytes: must be at least 1")
+	case c.MaxAttrValueBytes < 1:
+		return fmt.Errorf("chat.max_attr_value_bytes: must be at least 1")
+	case c.QueueLen < 2:
+		return fmt.Errorf("chat.queue_len: must be at least 2")
+	case c.WriteTimeout <= 0:
+		return fmt.Errorf("chat.write_timeout: must be positive")
+	case c.PingInterval <= 0:
+		return fmt.Errorf("chat.ping_interval: must be positive")
+	case c.PongTimeout <= c.PingInterval:
+		return fmt.Errorf("chat.pong_timeout: must be longer than ping_interval (%s)", c.PingInterval)
+	case c.ReadLimit < int64(c.MaxMessageBytes)+1024:
+		return fmt.Errorf("chat.read_limit: must be at least max_message_bytes + 1024 (%d)", c.MaxMessageBytes+1024)
+	}
+	for i, a := range c.Admins {
+		if err := checkUserID(a); err != nil {
+			return fmt.Errorf("chat.admins[%d]: %w", i, err)
+		}
+	}
+	return nil
+}

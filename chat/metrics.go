@@ -1,0 +1,55 @@
+package chat
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// metrics are the chat server's counters. Room-level detail (per room and
+// priority) is in RoomStats; metric labels stay bounded.
+type metrics struct {
+	connections  prometheus.Gauge
+	rooms        prometheus.Gauge
+	messagesIn   *prometheus.CounterVec // accepted into a room, by priority
+	shed         *prometheus.CounterVec // refused by the room rate, by priority
+	messagesOut  prometheus.Counter     // server messages queued to clients
+	writes       prometheus.Counter     // WebSocket frames written (after coalescing)
+	bytesOut     prometheus.Counter
+	slowClosed   prometheus.Counter
+	authFailures *prometheus.CounterVec // by reason
+	errors       *prometheus.CounterVec // error frames sent, by code
+	likes        prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		connections: prometheus.NewGauge(prometheus.GaugeOpts{Name: "livestudio_chat_connections",
+			Help: "Chat WebSocket connections open now."}),
+		rooms: prometheus.NewGauge(prometheus.GaugeOpts{Name: "livestudio_chat_rooms",
+			Help: "Chat rooms held in memory now."}),
+		messagesIn: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_messages_in_total",
+			Help: "Messages accepted into a room, by priority."}, []string{"priority"}),
+		shed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_messages_shed_total",
+			Help: "Messages refused because their room was over its send rate, by priority."}, []string{"priority"}),
+		messagesOut: prometheus.NewCounter(prometheus.CounterOpts{Name: "livestudio_chat_messages_out_total",
+			Help: "Server messages queued to clients (each element of a coalesced frame counts)."}),
+		writes: prometheus.NewCounter(prometheus.CounterOpts{Name: "livestudio_chat_frames_written_total",
+			Help: "WebSocket frames written to clients after coalescing."}),
+		bytesOut: prometheus.NewCounter(prometheus.CounterOpts{Name: "livestudio_chat_bytes_out_total",
+			Help: "Payload bytes written to chat clients."}),
+		slowClosed: prometheus.NewCounter(prometheus.CounterOpts{Name: "livestudio_chat_slow_closed_total",
+			Help: "Clients disconnected because their send queue filled up."}),
+		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_auth_failures_total",
+			Help: "Refused logins, by reason."}, []string{"reason"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_errors_total",
+			Help: "Error frames sent to clients, by code."}, []string{"code"}),
+		likes: prometheus.NewCounter(prometheus.CounterOpts{Name: "livestudio_chat_likes_total",
+			Help: "Likes received."}),
+	}
+	for p := range numPriorities {
+		m.messagesIn.WithLabelValues(p.String())
+		m.shed.WithLabelValues(p.String())
+	}
+	if reg != nil {
+		reg.MustRegister(m.connections, m.rooms, m.messagesIn, m.shed, m.messagesOut, m.writes,
+			m.bytesOut, m.slowClosed, m.authFailures, m.errors, m.likes)
+	}
+	return m
+}

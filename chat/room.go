@@ -1,0 +1,155 @@
+package chat
+
+import (
+	"encoding/json"
+	"maps"
+	"sync"
+	"time"
+)
+
+// room is one live room. Everything that changes it happens under mu, and
+// so does the fan-out: a broadcast is encoded once and the same bytes are
+// pushed to every member's queue in the order the room decided, without
+// ever waiting for a client.
+type room struct {
+	id string
+	s  *Server
+
+	mu      sync.Mutex
+	dead    bool // dropped from the server while empty; joins retry
+	members []*client
+	seq     uint64
+	lanes   lanes
+	history history
+	attrs   map[string]string
+	likes   likeState
+	tips    tipState
+	online  int // last online count broadcast
+	// emptySince is when the last member left (zero while occupied).
+	emptySince time.Time
+	stats      RoomStats
+}
+
+func newRoom(id string, s *Server) *room {
+	now := s.now()
+	return &room{id: id, s: s, lanes: newLanes(s.cfg.RoomRate, now),
+		history: newHistory(s.cfg.History), attrs: map[string]string{}, emptySince: now}
+}
+
+// join adds c and queues the joined snapshot first, under the lock, so the
+// member sees every later broadcast exactly once.
+func (r *room) join(c *client, id json.RawMessage) error {
+	mt := r.s.mediaTimeMS(r.id)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dead {
+		return errRoomGone
+	}
+	now := r.s.now()
+	c.idx = len(r.members)
+	r.members = append(r.members, c)
+	r.emptySince = time.Time{}
+	r.stats.Joins++
+	r.sendSnapshotLocked(c, id, now)
+	if u := c.user.Load(); u != nil {
+		r.tipLocked(TipJoin, u.ref(), c, now, mt)
+	}
+	return nil
+}
+
+// sendSnapshot re-sends the snapshot to a member who joins again.
+func (r *room) sendSnapshot(c *client, id json.RawMessage) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sendSnapshotLocked(c, id, r.s.now())
+}
+
+func (r *room) sendSnapshotLocked(c *client, id json.RawMessage, now time.Time) {
+	// Under the lock: never wait, as for a broadcast.
+	if c.push(encode(joinedFrame{Type: "joined", ID: id, Room: r.id, Seq: r.seq, Online: len(r.members),
+		Attrs: maps.Clone(r.attrs), Likes: likesInfo{Total: r.likes.total, Recent: r.likes.recentList()},
+		History: r.history.list(), Time: now.UnixMilli()})) {
+		r.s.m.messagesOut.Inc()
+	}
+}
+
+func (r *room) leave(c *client) {
+	mt := r.s.mediaTimeMS(r.id)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c.idx < 0 || c.idx >= len(r.members) || r.members[c.idx] != c {
+		return
+	}
+	last := r.members[len(r.members)-1]
+	r.members[c.idx], last.idx = last, c.idx
+	r.members[len(r.members)-1] = nil
+	r.members = r.members[:len(r.members)-1]
+	c.idx = -1
+	r.stats.Leaves++
+	now := r.s.now()
+	if len(r.members) == 0 {
+		r.emptySince = now
+	}
+	if u := c.user.Load(); u != nil {
+		r.tipLocked(TipLeave, u.ref(), nil, now, mt)
+	}
+}
+
+// publish admits m through the room's rate lanes, numbers it, keeps it in
+// history and broadcasts it to everyone but the sender (who gets an ack).
+func (r *room) publish(from *client, m *Message) *reqError {
+	mt := r.s.mediaTimeMS(r.id)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.s.now()
+	p := m.Priority
+	r.stats.Sent[p]++
+	if !r.lanes.admit(p, now) {
+		r.stats.Shed[p]++
+		r.s.m.shed.WithLabelValues(p.String()).Inc()
+		e := errorf(CodeRoomRateShed, "room %q is over %g messages per second; %s priority shed", r.id, r.s.cfg.RoomRate, p)
+		e.priority = &p
+		return e
+	}
+	r.seq++
+	m.Type, m.Room, m.Seq, m.Time, m.MediaTimeMS = "message", r.id, r.seq, now.UnixMilli(), mt
+	b := encode(m)
+	r.history.add(b)
+	r.stats.Delivered[p]++
+	r.s.m.messagesIn.WithLabelValues(p.String()).Inc()
+	r.broadcastLocked(b, from)
+	return nil
+}
+
+// broadcastLocked queues frame to every member but except. A member whose
+// queue is full is closed as slow; the room never waits.
+func (r *room) broadcastLocked(frame []byte, except *client) {
+	n := 0
+	for _, c := range r.members {
+		if c == except {
+			continue
+		}
+		switch c.q.push(frame) {
+		case pushed:
+			n++
+		case queueFull:
+			if c.closeSlow() {
+				r.stats.SlowClosed++
+			}
+		}
+	}
+	r.s.m.messagesOut.Add(float64(n))
+}
+
+func (r *room) statsSnapshot() RoomStats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := r.stats
+	st.Online, st.Seq, st.Likes = len(r.members), r.seq, r.likes.total
+	return st
+}
+
+// idleExpiredLocked reports whether the room has been empty for RoomIdleTTL.
+func (r *room) idleExpiredLocked(now time.Time) bool {
+	return len(r.members) == 0 && !r.emptySince.IsZero() && now.Sub(r.emptySince) >= r.s.cfg.RoomIdleTTL
+}

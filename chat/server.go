@@ -1,0 +1,270 @@
+// Package chat is the live room's interaction server: AVChatRoom-shaped rooms
+// over WebSocket (docs/protocol.md). Clients log in with a TLS-sig v2
+// UserSig or stay guests that only receive; rooms are created on first join;
+// messages carry the sender's profile, a per-room sequence number, a
+// priority and the live stream's media time. Each broadcast is encoded once
+// and the same bytes are queued to every member; each client's write pump
+// coalesces what is queued into one WebSocket frame.
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Options are the server's collaborators.
+type Options struct {
+	// Log receives connection-level events; nil discards them.
+	Log *slog.Logger
+	// Metrics registers the chat counters; nil keeps them unregistered.
+	Metrics prometheus.Registerer
+	// MediaTime returns the newest timestamp of the room's live stream, if
+	// it is live. It is called once per accepted message, outside any room
+	// lock, and must be cheap.
+	MediaTime func(roomID string) (time.Duration, bool)
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+}
+
+// Server holds the rooms and connections. Mount it at /ws; call Run.
+type Server struct {
+	cfg       Config
+	log       *slog.Logger
+	m         *metrics
+	mediaTime func(string) (time.Duration, bool)
+	now       func() time.Time
+	verifier  verifier
+	users     *users
+	upgrader  websocket.Upgrader
+
+	mu      sync.Mutex
+	rooms   map[string]*room
+	clients map[*client]struct{}
+	closing bool
+	conns   sync.WaitGroup // connection handlers and their write pumps
+}
+
+// New validates cfg and builds a server; nothing runs until Run.
+func New(cfg Config, opts Options) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:       cfg,
+		log:       opts.Log,
+		m:         newMetrics(opts.Metrics),
+		mediaTime: opts.MediaTime,
+		now:       opts.Now,
+		users:     newUsers(cfg.Admins),
+		rooms:     map[string]*room{},
+		clients:   map[*client]struct{}{},
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.verifier = verifier{appID: cfg.SDKAppID, key: cfg.SecretKey, now: s.now}
+	s.upgrader = websocket.Upgrader{
+		// Small read buffer; write buffers come from a pool and are held only
+		// while a frame is written, so idle connections hold none. A pooled
+		// buffer fits a whole coalesced frame: one syscall per write.
+		ReadBufferSize:  1024,
+		WriteBufferSize: maxBatchBytes + 1024,
+		WriteBufferPool: &sync.Pool{},
+		// Identity is the UserSig inside the socket, not a cookie, so a
+		// cross-origin page gains nothing: players are embedded anywhere.
+		CheckOrigin: func(*http.Request) bool { return true },
+	}
+	return s, nil
+}
+
+// Run ticks the rooms (likes, aggregated tips, online counts, idle rooms)
+// until ctx ends; then it refuses new connections, sends every client a
+// close frame (1001) after what was queued for it, and returns when every
+// connection's goroutines have ended.
+func (s *Server) Run(ctx context.Context) error {
+	t := time.NewTicker(s.cfg.LikeInterval)
+	defer t.Stop()
+	lastOnline := s.now()
+	for {
+		select {
+		case <-ctx.Done():
+			s.shutdown()
+			s.conns.Wait()
+			return nil
+		case <-t.C:
+			now := s.now()
+			online := now.Sub(lastOnline) >= s.cfg.OnlineInterval-s.cfg.LikeInterval/2
+			if online {
+				lastOnline = now
+			}
+			s.tick(now, online)
+		}
+	}
+}
+
+func (s *Server) shutdown() {
+	s.mu.Lock()
+	s.closing = true
+	clients := make([]*client, 0, len(s.clients))
+	for c := range s.clients {
+		clients = append(clients, c)
+	}
+	s.mu.Unlock()
+	for _, c := range clients {
+		c.q.shut(closeReason{code: websocket.CloseGoingAway, text: "server shutting down", flush: true})
+	}
+	s.log.Info("chat shutting down", "clients", len(clients))
+}
+
+// ServeHTTP upgrades to WebSocket and serves the connection until it ends.
+// ?room=ID joins that room at once, as a guest until the client logs in.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	roomID := r.URL.Query().Get("room")
+	if roomID != "" {
+		if err := checkRoomID(roomID); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		http.Error(w, "chat is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	s.conns.Add(1)
+	s.mu.Unlock()
+	defer s.conns.Done()
+
+	conn, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered the request
+	}
+	c := newClient(s, conn)
+	if !s.register(c) {
+		c.q.shut(closeReason{code: websocket.CloseGoingAway, text: "server shutting down"})
+	}
+	// The pumps get goroutines of their own and the handler returns: the
+	// HTTP server's per-connection state (buffers, response) is freed,
+	// which is most of an idle connection's memory.
+	s.conns.Add(2)
+	go func() {
+		defer s.conns.Done()
+		c.writePump()
+	}()
+	go func() {
+		defer s.conns.Done()
+		c.serve(roomID)
+		s.unregister(c)
+	}()
+}
+
+func (s *Server) register(c *client) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.clients[c] = struct{}{}
+	s.m.connections.Inc()
+	return true
+}
+
+func (s *Server) unregister(c *client) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.clients[c]; ok {
+		delete(s.clients, c)
+		s.m.connections.Dec()
+	}
+}
+
+// errRoomGone: the room was dropped while a join was on its way; retry.
+var errRoomGone = errors.New("room dropped")
+
+// room returns the room, creating it.
+func (s *Server) room(id string) *room {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.rooms[id]
+	if r == nil {
+		r = newRoom(id, s)
+		s.rooms[id] = r
+		s.m.rooms.Inc()
+	}
+	return r
+}
+
+// tick runs the periodic work of every room and drops rooms idle too long.
+func (s *Server) tick(now time.Time, online bool) {
+	s.mu.Lock()
+	rooms := make([]*room, 0, len(s.rooms))
+	for _, r := range s.rooms {
+		rooms = append(rooms, r)
+	}
+	s.mu.Unlock()
+	for _, r := range rooms {
+		if r.tick(now, online) {
+			s.dropIfIdle(r, now)
+		}
+	}
+}
+
+func (s *Server) dropIfIdle(r *room, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.idleExpiredLocked(now) && s.rooms[r.id] == r {
+		r.dead = true
+		delete(s.rooms, r.id)
+		s.m.rooms.Dec()
+	}
+}
+
+// RoomStats returns a room's statistics, if the room exists.
+func (s *Server) RoomStats(id string) (RoomStats, bool) {
+	s.mu.Lock()
+	r := s.rooms[id]
+	s.mu.Unlock()
+	if r == nil {
+		return RoomStats{}, false
+	}
+	return r.statsSnapshot(), true
+}
+
+func (s *Server) mediaTimeMS(roomID string) *int64 {
+	if s.mediaTime == nil {
+		return nil
+	}
+	d, ok := s.mediaTime(roomID)
+	if !ok {
+		return nil
+	}
+	ms := d.Milliseconds()
+	return &ms
+}
+
+// checkRoomID accepts 1 to 64 bytes without spaces or control characters.
+func checkRoomID(id string) error {
+	if id == "" || len(id) > 64 {
+		return fmt.Errorf("room id must be 1 to 64 bytes")
+	}
+	for _, r := range id {
+		if r < 0x21 || r == 0x7f {
+			return fmt.Errorf("room id %q has a space or control character", id)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,14 @@
+package chat
+
+// RoomStats are one room's counters since it was created. The per-priority
+// arrays are indexed by Priority; for each priority Sent = Delivered + Shed.
+type RoomStats struct {
+	Online int
+	Seq    uint64
+	Likes  int64
+	// Sent counts messages offered to the room, Delivered those accepted and
+	// broadcast, Shed those refused by the room rate (the sender was told).
+	Sent, Delivered, Shed [numPriorities]uint64
+	Joins, Leaves         uint64
+	SlowClosed            uint64
+}
