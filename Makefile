@@ -47,11 +47,12 @@ lint:
 	$(GO) vet $(PKGS)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# The shipped binaries for Raspberry-Pi-class boards (bench tools are not shipped).
-SHIPPED := ./cmd/agent ./cmd/gateway
+# The shipped binaries for Raspberry-Pi-class boards (bench tools are not
+# shipped). The gateway is not built for 32-bit ARM: the TLS-sig library of
+# its chat does not compile there (docs/decisions.md); the agent is.
 cross:
-	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/linux-arm64/ $(SHIPPED)
-	GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/linux-armv7/ $(SHIPPED)
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/linux-arm64/ ./cmd/agent ./cmd/gateway
+	GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/linux-armv7/ ./cmd/agent
 
 clean:
 	rm -rf $(BIN) dist

@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"livestudio/internal/config"
 	"livestudio/internal/gateway"
 	"livestudio/internal/live"
 	"livestudio/internal/stream"
@@ -208,7 +207,7 @@ channels:
 // startGateway runs a gateway in-process on loopback ports with the demo app.
 func startGateway(t *testing.T) *gateway.Gateway {
 	t.Helper()
-	cfg := config.DefaultGateway()
+	cfg := gateway.DefaultConfig()
 	cfg.HTTP.Listen, cfg.RTMP.Listen, cfg.RTMP.PublicHost = "127.0.0.1:0", "127.0.0.1:0", ""
 	cfg.Apps = []live.App{{AppID: "wxdemo", Secret: "demo-secret", PushKey: "demo-push-key", PushURLTTL: time.Hour}}
 	level := slog.LevelWarn

@@ -25,7 +25,7 @@ func main() {
 }
 
 func run(path string) error {
-	cfg, err := config.LoadGateway(path)
+	cfg, err := gateway.LoadConfig(path)
 	if err != nil {
 		return err
 	}

@@ -31,9 +31,9 @@ func runGateway(t *testing.T, httpAddr, rtmpAddr string) (*gateway.Gateway, func
 	return runGatewayWith(t, httpAddr, rtmpAddr, nil)
 }
 
-func runGatewayWith(t *testing.T, httpAddr, rtmpAddr string, mutate func(*config.Gateway)) (*gateway.Gateway, func()) {
+func runGatewayWith(t *testing.T, httpAddr, rtmpAddr string, mutate func(*gateway.Config)) (*gateway.Gateway, func()) {
 	t.Helper()
-	cfg := config.DefaultGateway()
+	cfg := gateway.DefaultConfig()
 	cfg.HTTP.Listen, cfg.RTMP.Listen, cfg.RTMP.PublicHost = httpAddr, rtmpAddr, ""
 	cfg.Apps = []live.App{{AppID: "wxdemo", Secret: "demo-secret", PushKey: "demo-push-key", PushURLTTL: time.Hour}}
 	if mutate != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"livestudio/internal/config"
+	"livestudio/internal/gateway"
 	"livestudio/internal/testpeer"
 )
 
@@ -37,7 +38,7 @@ func TestRTSPCameraToGateway(t *testing.T) {
 	ln.Close()
 	cam := testpeer.ServeRTSP(t, fmt.Sprintf(cameraLaunch, clip), "anchor", "pa:ss", port)
 
-	g, _ := runGatewayWith(t, "127.0.0.1:0", "127.0.0.1:0", func(c *config.Gateway) { c.RTMP.IdleTimeout = 2 * time.Second })
+	g, _ := runGatewayWith(t, "127.0.0.1:0", "127.0.0.1:0", func(c *gateway.Config) { c.RTMP.IdleTimeout = 2 * time.Second })
 	httpAddr := g.HTTPAddr().String()
 	cfg := demoAgentConfig("http://" + httpAddr)
 	cfg.Channels[0].Name = "cam1"

@@ -16,6 +16,7 @@ import (
 
 	"livestudio/ingest/demo"
 	"livestudio/internal/config"
+	"livestudio/internal/gateway"
 	"livestudio/internal/stream"
 )
 
@@ -138,7 +139,7 @@ func watchFLV(t *testing.T, url string) (func() []flvTag, func()) {
 // the camera takes over again at its next keyframe; one publish throughout,
 // timestamps monotonic, no gap over 2 s.
 func TestCameraDropSlateAndBack(t *testing.T) {
-	cfgGW := func(c *config.Gateway) { c.RTMP.IdleTimeout = 2 * time.Second }
+	cfgGW := func(c *gateway.Config) { c.RTMP.IdleTimeout = 2 * time.Second }
 	g, _ := runGatewayWith(t, "127.0.0.1:0", "127.0.0.1:0", cfgGW)
 	httpAddr := g.HTTPAddr().String()
 	cam := newFakeCamera(t)

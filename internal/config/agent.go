@@ -43,7 +43,9 @@ type Source struct {
 	Transport string `yaml:"transport"`
 	// ReadTimeout: a camera silent this long is reconnected.
 	ReadTimeout time.Duration `yaml:"read_timeout"`
-	// Audio: "pass" (AAC passes through) or "off" (video only).
+	// Audio: "pass" (AAC passes through; G.711 and Opus are transcoded to
+	// AAC-LC), "aac_only" (no transcoding: other audio is dropped) or "off"
+	// (video only).
 	Audio string `yaml:"audio"`
 	// Slate: while the source is away, send the built-in slate so the push
 	// session stays up (default true; the demo source needs none).
@@ -75,7 +77,7 @@ func DefaultAgent() Agent {
 // LoadAgent reads an agent config file over the defaults and validates it.
 func LoadAgent(path string) (Agent, error) {
 	c := DefaultAgent()
-	if err := decodeFile(path, &c); err != nil {
+	if err := DecodeFile(path, &c); err != nil {
 		return c, err
 	}
 	if err := c.Validate(); err != nil {
@@ -137,9 +139,9 @@ func (s Source) validate(where string) error {
 		return fmt.Errorf("%s.transport: %q is not one of auto, udp, tcp", where, s.Transport)
 	}
 	switch s.Audio {
-	case "", "pass", "off":
+	case "", "pass", "aac_only", "off":
 	default:
-		return fmt.Errorf("%s.audio: %q is not one of pass, off", where, s.Audio)
+		return fmt.Errorf("%s.audio: %q is not one of pass, aac_only, off", where, s.Audio)
 	}
 	if s.ReadTimeout < 0 {
 		return fmt.Errorf("%s.read_timeout: must not be negative", where)

@@ -13,9 +13,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// decodeFile reads a YAML file over dst (which holds the defaults), refusing
+// DecodeFile reads a YAML file over dst (which holds the defaults), refusing
 // unknown fields so a typo is an error, not a silently ignored setting.
-func decodeFile(path string, dst any) error {
+func DecodeFile(path string, dst any) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("config %s: %w", path, err)

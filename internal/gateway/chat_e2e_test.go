@@ -8,15 +8,13 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
-
-	"livestudio/internal/config"
 )
 
 // TestChatCarriesMediaTime: chat is mounted at /ws, and a message sent in a
 // room whose stream is live carries the stream's media time.
 func TestChatCarriesMediaTime(t *testing.T) {
 	needFFmpeg(t)
-	tg := startGateway(t, func(c *config.Gateway) {
+	tg := startGateway(t, func(c *Config) {
 		c.Chat.SDKAppID, c.Chat.SecretKey = 1400000001, "test-chat-key"
 	})
 	publish(t, tg.pushURL(t, 1), 30*time.Second)

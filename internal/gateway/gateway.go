@@ -20,7 +20,6 @@ import (
 
 	"livestudio/chat"
 	"livestudio/ingest/rtmp"
-	"livestudio/internal/config"
 	"livestudio/internal/live"
 	"livestudio/internal/stream"
 	flvplayer "livestudio/player/flv"
@@ -29,7 +28,7 @@ import (
 
 // Gateway is one gateway process.
 type Gateway struct {
-	cfg  config.Gateway
+	cfg  Config
 	log  *slog.Logger
 	reg  *stream.Registry
 	rtmp *rtmp.Server
@@ -43,7 +42,7 @@ type Gateway struct {
 }
 
 // New builds the gateway and binds its listeners; a busy port fails here.
-func New(cfg config.Gateway, log *slog.Logger) (*Gateway, error) {
+func New(cfg Config, log *slog.Logger) (*Gateway, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"livestudio/internal/config"
 	"livestudio/internal/live"
 	"livestudio/internal/testpeer"
 )
@@ -26,9 +25,9 @@ type testGateway struct {
 	done chan error
 }
 
-func startGateway(t *testing.T, mutate func(*config.Gateway)) *testGateway {
+func startGateway(t *testing.T, mutate func(*Config)) *testGateway {
 	t.Helper()
-	cfg := config.DefaultGateway()
+	cfg := DefaultConfig()
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.RTMP.Listen = "127.0.0.1:0"
 	cfg.RTMP.PublicHost = "" // the bound port

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"livestudio/internal/config"
 	"livestudio/internal/flv"
 	"livestudio/internal/pushsign"
 	"livestudio/internal/testpeer"
@@ -237,7 +236,7 @@ func TestPublisherEndEndsResponse(t *testing.T) {
 	needFFmpeg(t)
 	// A long grace: the response must end because the publisher unpublished
 	// cleanly, not because the grace ran out.
-	tg := startGateway(t, func(c *config.Gateway) { c.Stream.ReconnectGrace = 5 * time.Minute })
+	tg := startGateway(t, func(c *Config) { c.Stream.ReconnectGrace = 5 * time.Minute })
 	pub := publish(t, tg.pushURL(t, 1), 4*time.Second)
 	t.Cleanup(func() { t.Logf("ffmpeg: %s", pub.stderr) })
 	waitLive(t, tg, demoKey, 20)
@@ -262,7 +261,7 @@ func TestPublisherEndEndsResponse(t *testing.T) {
 
 func TestSlowViewerDoesNotSlowOthers(t *testing.T) {
 	needFFmpeg(t)
-	tg := startGateway(t, func(c *config.Gateway) { c.HTTP.ViewerWriteTimeout = 2 * time.Second })
+	tg := startGateway(t, func(c *Config) { c.HTTP.ViewerWriteTimeout = 2 * time.Second })
 	pub := publish(t, tg.pushURL(t, 1), 60*time.Second, "-b:v", "3M", "-maxrate", "3M", "-bufsize", "1M")
 	waitLive(t, tg, demoKey, 60)
 

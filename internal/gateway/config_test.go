@@ -1,4 +1,4 @@
-package config
+package gateway
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 )
 
 func TestShippedGatewayConfigIsValid(t *testing.T) {
-	c, err := LoadGateway("../../configs/gateway.yaml")
+	c, err := LoadConfig("../../configs/gateway.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestBadGatewayConfigNamesTheField(t *testing.T) {
 	for _, c := range cases {
 		path := filepath.Join(t.TempDir(), "gw.yaml")
 		os.WriteFile(path, []byte(c.yaml), 0o600)
-		_, err := LoadGateway(path)
+		_, err := LoadConfig(path)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: error %v, want it to mention %q", c.yaml, err, c.want)
 		}
@@ -43,11 +43,11 @@ func TestBadGatewayConfigNamesTheField(t *testing.T) {
 func TestEmptyFileGivesDefaults(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "gw.yaml")
 	os.WriteFile(path, nil, 0o600)
-	c, err := LoadGateway(path)
+	c, err := LoadConfig(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HTTP.Listen != DefaultGateway().HTTP.Listen {
+	if c.HTTP.Listen != DefaultConfig().HTTP.Listen {
 		t.Errorf("defaults not applied: %+v", c.HTTP)
 	}
 }

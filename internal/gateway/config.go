@@ -1,20 +1,21 @@
-package config
+package gateway
 
 import (
 	"fmt"
-	"log/slog"
-	"strings"
 	"time"
 
 	"livestudio/chat"
 	"livestudio/ingest/rtmp"
+	"livestudio/internal/config"
 	"livestudio/internal/live"
 	"livestudio/internal/stream"
 	"livestudio/player/hls"
 )
 
-// Gateway is the gateway's configuration (configs/gateway.yaml).
-type Gateway struct {
+// Config is the gateway's configuration (configs/gateway.yaml). It lives
+// here, not in internal/config, so that the agent does not link the chat
+// (its TLS-sig dependency does not build for 32-bit ARM).
+type Config struct {
 	// LogLevel: debug, info, warn or error.
 	LogLevel string        `yaml:"log_level"`
 	HTTP     HTTP          `yaml:"http"`
@@ -36,10 +37,10 @@ type HTTP struct {
 	ViewerWriteTimeout time.Duration `yaml:"viewer_write_timeout"`
 }
 
-// DefaultGateway returns the embedded defaults: HTTP on 127.0.0.1:8080,
+// DefaultConfig returns the embedded defaults: HTTP on 127.0.0.1:8080,
 // RTMP on :1935, no apps.
-func DefaultGateway() Gateway {
-	return Gateway{
+func DefaultConfig() Config {
+	return Config{
 		LogLevel: "info",
 		HTTP:     HTTP{Listen: "127.0.0.1:8080", ViewerWriteTimeout: 10 * time.Second},
 		RTMP:     rtmp.DefaultConfig(),
@@ -50,10 +51,10 @@ func DefaultGateway() Gateway {
 	}
 }
 
-// LoadGateway reads a gateway config file over the defaults and validates it.
-func LoadGateway(path string) (Gateway, error) {
-	c := DefaultGateway()
-	if err := decodeFile(path, &c); err != nil {
+// LoadConfig reads a gateway config file over the defaults and validates it.
+func LoadConfig(path string) (Config, error) {
+	c := DefaultConfig()
+	if err := config.DecodeFile(path, &c); err != nil {
 		return c, err
 	}
 	if err := c.Validate(); err != nil {
@@ -63,8 +64,8 @@ func LoadGateway(path string) (Gateway, error) {
 }
 
 // Validate reports the first invalid field by its config name.
-func (c Gateway) Validate() error {
-	if _, err := ParseLevel(c.LogLevel); err != nil {
+func (c Config) Validate() error {
+	if _, err := config.ParseLevel(c.LogLevel); err != nil {
 		return err
 	}
 	if c.HTTP.Listen == "" {
@@ -102,13 +103,4 @@ func (c Gateway) Validate() error {
 }
 
 // ChatEnabled tells whether the chat section is configured.
-func (c Gateway) ChatEnabled() bool { return c.Chat.SDKAppID != 0 || c.Chat.SecretKey != "" }
-
-// ParseLevel parses a log level name.
-func ParseLevel(s string) (slog.Level, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
-		return l, fmt.Errorf("log_level: %q is not one of debug, info, warn, error", s)
-	}
-	return l, nil
-}
+func (c Config) ChatEnabled() bool { return c.Chat.SDKAppID != 0 || c.Chat.SecretKey != "" }
