@@ -14,10 +14,24 @@ import (
 	"livestudio/internal/stream"
 )
 
-// aacFrame is one raw AAC frame and its PTS in the media's clock ticks.
+// aacFrame is one raw AAC frame and its PTS in the ticks of its path's
+// clock.
 type aacFrame struct {
 	data []byte
 	pts  int64
+}
+
+// audioPath turns the RTP packets of the audio media into AAC frames: the
+// AAC of the camera (aac) or AAC transcoded from G.711 or Opus
+// (transcoded).
+type audioPath interface {
+	// frames returns the frames a packet with PTS pts (media clock
+	// ticks) completes; a nil result with a nil error means none yet.
+	frames(pkt *rtp.Packet, pts int64) ([]aacFrame, error)
+	// aacTrack is the track of the frames, nil until it is known.
+	aacTrack() *stream.Track
+	// clock is the rate of the frames' PTSs.
+	clock() int64
 }
 
 // aac turns the RTP packets of an AAC media, RFC 3640 (mpeg4-generic,
@@ -57,6 +71,9 @@ func newAAC(f format.Format) (*aac, error) {
 	}
 	return nil, nil
 }
+
+func (a *aac) aacTrack() *stream.Track { return a.track }
+func (a *aac) clock() int64            { return a.clockRate }
 
 // setConfig makes the track of an AudioSpecificConfig, keeping the current
 // one when the config did not change.

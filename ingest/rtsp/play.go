@@ -15,6 +15,7 @@ import (
 	"github.com/pion/rtp"
 
 	"livestudio/internal/stream"
+	"livestudio/internal/transcode"
 )
 
 // play runs one RTSP session until ctx ends or it fails.
@@ -87,15 +88,22 @@ func (s *Source) play(ctx context.Context, out func(*stream.Unit)) error {
 	}
 	if sess.aFormat != nil {
 		attrs = append(attrs, "audio", sess.aFormat.RTPMap())
+		if tc, ok := sess.audio.(*transcoded); ok {
+			attrs = append(attrs, "audio_out", fmt.Sprintf("AAC-LC/%d/%d (transcoded)", tc.track.SampleRate, tc.track.Channels))
+		}
 	}
 	s.log.Info("rtsp playing", attrs...)
 	return classify("read", s.url, c.Wait())
 }
 
-// pick chooses the first H.264 or H.265 video and, in AudioPass mode, the
-// first AAC audio.
+// pick chooses the first H.264 or H.265 video and, unless AudioOff, an
+// audio: the first AAC, else (AudioPass) the first G.711 or Opus, which is
+// transcoded to AAC.
 func (ss *session) pick(desc *description.Session) error {
 	var offered, skipped []string
+	var tcMedia *description.Media
+	var tcFormat format.Format
+	var tcConfig transcode.Config
 	for _, m := range desc.Medias {
 		if m.IsBackChannel {
 			continue
@@ -133,19 +141,35 @@ func (ss *session) pick(desc *description.Session) error {
 			switch {
 			case err != nil:
 				skipped = append(skipped, f.RTPMap()+" ("+err.Error()+")")
-			case a == nil:
-				skipped = append(skipped, f.RTPMap())
-			default:
+			case a != nil:
 				ss.aMedia, ss.aFormat, ss.audio = m, f, a
+			default:
+				c, ok := transcodable(f)
+				switch {
+				case !ok:
+					skipped = append(skipped, f.RTPMap())
+				case ss.s.cfg.AudioMode != AudioPass:
+					skipped = append(skipped, f.RTPMap()+" (needs transcoding: audio mode "+ss.s.cfg.AudioMode+")")
+				case tcMedia == nil:
+					tcMedia, tcFormat, tcConfig = m, f, c
+				}
 			}
 		}
 	}
 	if ss.video == nil {
 		return fmt.Errorf("%w (offered: %s)", ErrNoVideo, strings.Join(offered, ", "))
 	}
+	if ss.audio == nil && tcMedia != nil {
+		// AAC is preferred (no transcoding), so the encoder is made last.
+		a, err := newTranscoded(tcConfig, &ss.s.dropped)
+		if err != nil {
+			skipped = append(skipped, tcFormat.RTPMap()+" ("+err.Error()+")")
+		} else {
+			ss.aMedia, ss.aFormat, ss.audio = tcMedia, tcFormat, a
+		}
+	}
 	if ss.audio == nil && len(skipped) > 0 {
-		// Transcoding G.711 / Opus to AAC is a later slice.
-		ss.s.log.Warn("rtsp audio not supported yet: playing video only",
+		ss.s.log.Warn("rtsp audio not supported: playing video only",
 			"url", ss.s.url, "audio", strings.Join(skipped, ", "))
 	}
 	return nil

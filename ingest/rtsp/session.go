@@ -28,7 +28,7 @@ type session struct {
 	mu     sync.Mutex
 	closed bool
 	video  *video
-	audio  *aac
+	audio  audioPath
 	// pend is the PTS of the access unit being assembled: the H.264
 	// depacketizer completes a unit when the next one's first packet
 	// arrives (cameras without the marker bit), and that unit's time is
@@ -110,13 +110,16 @@ func (ss *session) onVideo(pkt *rtp.Packet, pts int64) {
 	ss.emit(u)
 }
 
+// onAudio is called by one goroutine at a time (the media's reader), so
+// the audio path runs outside the lock: transcoding a packet does not hold
+// up the video's reader.
 func (ss *session) onAudio(pkt *rtp.Packet, pts int64) {
+	frames, err := ss.audio.frames(pkt, pts)
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if ss.closed {
 		return
 	}
-	frames, err := ss.audio.frames(pkt, pts)
 	if err != nil {
 		ss.s.dropped.Add(1)
 		if !ss.audioBad {
@@ -125,7 +128,7 @@ func (ss *session) onAudio(pkt *rtp.Packet, pts int64) {
 		}
 		return
 	}
-	rate := int64(ss.aFormat.ClockRate())
+	rate := ss.audio.clock()
 	for _, f := range frames {
 		t := ticks(f.pts, rate) - ss.origin
 		// Strictly increasing: servers repeat a timestamp (GStreamer does
@@ -135,7 +138,7 @@ func (ss *session) onAudio(pkt *rtp.Packet, pts int64) {
 			continue
 		}
 		ss.lastA, ss.hasA = t, true
-		ss.emit(&stream.Unit{Track: ss.audio.track, DTS: t, PTS: t, Key: true, Frame: f.data})
+		ss.emit(&stream.Unit{Track: ss.audio.aacTrack(), DTS: t, PTS: t, Key: true, Frame: f.data})
 	}
 }
 

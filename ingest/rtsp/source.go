@@ -1,6 +1,7 @@
 // Package rtsp is the agent's RTSP camera source: a gortsplib client that
-// plays one camera and turns its H.264 or H.265 video and AAC audio into
-// stream units. It translates only: it does not reconnect (the caller
+// plays one camera and turns its H.264 or H.265 video and its audio into
+// stream units: AAC as it comes, G.711 and Opus transcoded to AAC-LC
+// (internal/transcode). It translates only: it does not reconnect (the caller
 // restarts Run with backoff) and holds no business rules.
 package rtsp
 
@@ -76,7 +77,7 @@ func (s *Source) Stats() Stats {
 	return st
 }
 
-// Run connects, describes, sets up the video (and AAC audio) media, plays,
+// Run connects, describes, sets up the video (and audio) media, plays,
 // and calls out with each complete access unit until ctx is cancelled
 // (it returns nil) or the session fails (a wrapped error: see ErrAuth,
 // ErrUnreachable, ErrNotFound, ErrNoVideo, ErrTimeout).
