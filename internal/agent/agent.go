@@ -98,8 +98,12 @@ func New(cfg config.Agent, sources SourceFactory, log *slog.Logger) (*Agent, err
 		client:  &http.Client{Timeout: 30 * time.Second},
 		inboxes: &rtmpChannels{m: map[string]*rtmpInbox{}},
 		reloads: make(chan config.Agent, 1),
-		// A channel's stream has one publisher for the channel's life.
-		reg: stream.NewRegistry(stream.Config{ReconnectGrace: 0})}
+		// A channel's stream has one publisher for the channel's life and
+		// one reader (the push): a small ring (enough for a 10 s GOP at
+		// 8 Mbit/s, so a reconnecting push starts at the cached keyframe)
+		// and every unit handed on at once (no audio batching).
+		reg: stream.NewRegistry(stream.Config{RingUnits: 1024, RingBytes: 12 << 20, GOPMaxBytes: 12 << 20,
+			AudioWake: -1})}
 	for _, ch := range cfg.Channels {
 		c, err := a.newChannel(ch)
 		if err != nil {

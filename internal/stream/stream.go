@@ -6,11 +6,6 @@ import (
 	"time"
 )
 
-// wakeAudioEvery bounds how long audio units of a stream with video wait for
-// a video unit to wake the readers: audio rides along with the next picture,
-// which halves the wake-ups and writes per viewer.
-const wakeAudioEvery = 50 * time.Millisecond
-
 // Stats are a stream's counters, read with Stats().
 type Stats struct {
 	Units        uint64 // units written
@@ -135,7 +130,7 @@ func (s *Stream) write(u *Unit) {
 		s.audio = u.Track
 	}
 	var w chan struct{}
-	if u.IsVideo() || s.video == nil || u.DTS-s.wakeDTS >= wakeAudioEvery {
+	if u.IsVideo() || s.video == nil || u.DTS-s.wakeDTS >= s.cfg.AudioWake {
 		w, s.wake, s.wakeDTS = s.wake, make(chan struct{}), u.DTS
 	}
 	s.mu.Unlock()
