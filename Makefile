@@ -33,6 +33,7 @@ test-short:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./player/...
 	./bench/flv_fanout.sh
+	./bench/relay.sh
 
 # Short fuzz runs of every parser we own (go test -fuzz runs one target at a time).
 FUZZTIME ?= 20s
