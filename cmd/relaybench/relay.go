@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"livestudio/ingest/rtsp"
+	"livestudio/internal/agent"
 	"livestudio/internal/stream"
 	pushrtmp "livestudio/push/rtmp"
 )
@@ -35,9 +36,15 @@ func runRelay(ctx context.Context, cfg relayConfig, log *slog.Logger, atEnd func
 	if err != nil {
 		return result{}, err
 	}
-	// As internal/agent builds its registry: one publisher per channel for
-	// the channel's life, the default ring unless the flags say otherwise.
-	reg := stream.NewRegistry(stream.Config{ReconnectGrace: 0, RingUnits: cfg.ringUnits, RingBytes: cfg.ringBytes})
+	// The agent's stream config, the ring resized only when the flags say so.
+	scfg := agent.StreamConfig()
+	if cfg.ringUnits > 0 {
+		scfg.RingUnits = cfg.ringUnits
+	}
+	if cfg.ringBytes > 0 {
+		scfg.RingBytes = cfg.ringBytes
+	}
+	reg := stream.NewRegistry(scfg)
 	defer reg.Close()
 	pub, err := reg.Publish("relaybench")
 	if err != nil {

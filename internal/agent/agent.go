@@ -71,6 +71,15 @@ type runningChannel struct {
 	done   chan struct{}
 }
 
+// StreamConfig is the media core's config in the agent. A channel's stream
+// has one publisher for the channel's life and one reader (the push): a
+// small ring (enough for a 10 s GOP at 8 Mbit/s, so a reconnecting push
+// starts at the cached keyframe) and every unit handed on at once (no audio
+// batching: it would add up to a frame of latency).
+func StreamConfig() stream.Config {
+	return stream.Config{RingUnits: 1024, RingBytes: 12 << 20, GOPMaxBytes: 12 << 20, AudioWake: -1}
+}
+
 // SourceFactory builds a channel's source from its config.
 type SourceFactory func(config.Source, *slog.Logger) (Source, error)
 
@@ -98,12 +107,7 @@ func New(cfg config.Agent, sources SourceFactory, log *slog.Logger) (*Agent, err
 		client:  &http.Client{Timeout: 30 * time.Second},
 		inboxes: &rtmpChannels{m: map[string]*rtmpInbox{}},
 		reloads: make(chan config.Agent, 1),
-		// A channel's stream has one publisher for the channel's life and
-		// one reader (the push): a small ring (enough for a 10 s GOP at
-		// 8 Mbit/s, so a reconnecting push starts at the cached keyframe)
-		// and every unit handed on at once (no audio batching).
-		reg: stream.NewRegistry(stream.Config{RingUnits: 1024, RingBytes: 12 << 20, GOPMaxBytes: 12 << 20,
-			AudioWake: -1})}
+		reg:     stream.NewRegistry(StreamConfig())}
 	for _, ch := range cfg.Channels {
 		c, err := a.newChannel(ch)
 		if err != nil {
