@@ -75,9 +75,9 @@ type runningChannel struct {
 // has one publisher for the channel's life and one reader (the push): a
 // small ring (enough for a 10 s GOP at 8 Mbit/s, so a reconnecting push
 // starts at the cached keyframe) and every unit handed on at once (no audio
-// batching: it would add up to a frame of latency).
+// batching, no merged writes: they would add latency for one reader).
 func StreamConfig() stream.Config {
-	return stream.Config{RingUnits: 1024, RingBytes: 12 << 20, GOPMaxBytes: 12 << 20, AudioWake: -1}
+	return stream.Config{RingUnits: 1024, RingBytes: 12 << 20, GOPMaxBytes: 12 << 20, AudioWake: -1, MergeWrite: -1}
 }
 
 // SourceFactory builds a channel's source from its config.

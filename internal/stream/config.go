@@ -31,6 +31,12 @@ type Config struct {
 	// the default (50 ms); a negative value wakes readers on every unit (a
 	// relay with one reader, where latency matters more).
 	AudioWake time.Duration `yaml:"audio_wake"`
+	// MergeWrite wakes readers at most once per this much media time, so a
+	// viewer writes several frames per syscall ("merged write", as SRS
+	// does): with thousands of viewers the per-wake write is the cost. It
+	// adds up to this much latency. 0 means the default (66 ms, two frames
+	// at 30 fps); a negative value turns it off (then AudioWake applies).
+	MergeWrite time.Duration `yaml:"merge_write"`
 }
 
 // DefaultConfig returns the defaults used by the gateway and the agent.
@@ -46,6 +52,7 @@ func DefaultConfig() Config {
 		ReconnectGrace: 5 * time.Second,
 		BusyWindow:     2 * time.Second,
 		AudioWake:      50 * time.Millisecond,
+		MergeWrite:     66 * time.Millisecond,
 	}
 }
 
@@ -83,6 +90,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.AudioWake == 0 {
 		out.AudioWake = d.AudioWake
+	}
+	if out.MergeWrite == 0 {
+		out.MergeWrite = d.MergeWrite
 	}
 	if out.ReconnectGrace < 0 {
 		out.ReconnectGrace = 0

@@ -130,7 +130,7 @@ func (s *Stream) write(u *Unit) {
 		s.audio = u.Track
 	}
 	var w chan struct{}
-	if u.IsVideo() || s.video == nil || u.DTS-s.wakeDTS >= s.cfg.AudioWake {
+	if s.wakeDue(u) {
 		w, s.wake, s.wakeDTS = s.wake, make(chan struct{}), u.DTS
 	}
 	s.mu.Unlock()
@@ -139,6 +139,20 @@ func (s *Stream) write(u *Unit) {
 	if w != nil {
 		close(w)
 	}
+}
+
+// wakeDue tells whether writing u should wake the readers: with merged
+// writes once per MergeWrite of media time, else on every video unit and on
+// audio that waited AudioWake (or always, for a stream without video).
+func (s *Stream) wakeDue(u *Unit) bool {
+	since := u.DTS - s.wakeDTS
+	if since < 0 { // a timeline that restarted: wake and start over
+		return true
+	}
+	if s.cfg.MergeWrite > 0 {
+		return since >= s.cfg.MergeWrite
+	}
+	return u.IsVideo() || s.video == nil || since >= s.cfg.AudioWake
 }
 
 func (s *Stream) evictLocked() {
