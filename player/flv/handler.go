@@ -128,12 +128,19 @@ type output interface {
 }
 
 type connOutput struct {
-	nc      net.Conn
-	timeout time.Duration
+	nc       net.Conn
+	timeout  time.Duration
+	deadline time.Time
 }
 
 func (o *connOutput) write(bufs net.Buffers) (int64, error) {
-	o.nc.SetWriteDeadline(time.Now().Add(o.timeout))
+	// Re-arm the deadline only once half of it is used: arming it on every
+	// write cost 5% of the gateway's CPU at 1000 viewers. A stuck socket is
+	// still closed after between timeout/2 and timeout.
+	if now := time.Now(); o.deadline.Sub(now) < o.timeout/2 {
+		o.deadline = now.Add(o.timeout)
+		o.nc.SetWriteDeadline(o.deadline)
+	}
 	return bufs.WriteTo(o.nc)
 }
 
