@@ -118,7 +118,11 @@ func (c *conn) session(ctx context.Context) error {
 		if c.pub != nil {
 			timeout = cfg.IdleTimeout
 		}
-		c.nc.SetReadDeadline(time.Now().Add(timeout))
+		// The write deadline covers replies and acks: a peer that never
+		// reads cannot pin this goroutine.
+		deadline := time.Now().Add(timeout)
+		c.nc.SetReadDeadline(deadline)
+		c.nc.SetWriteDeadline(deadline)
 		msg, err := c.r.Read()
 		if err != nil {
 			if c.pub != nil && ctx.Err() != nil {
