@@ -21,10 +21,15 @@ type likeState struct {
 
 func (l *likeState) recentList() []UserRef { return append([]UserRef{}, l.recent...) }
 
-// like adds n likes by u and returns the room's total.
-func (r *room) like(u *user, n int64) int64 {
+// like adds n likes by u (from connection c) and returns the room's total.
+// Likes are not refused while muted (a like is not speech), only when c was
+// kicked.
+func (r *room) like(c *client, u *user, n int64) (int64, *reqError) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if !r.isMemberLocked(c) {
+		return 0, errorf(CodeNotInRoom, "not a member of room %q (kicked?): join again", r.id)
+	}
 	r.likes.total += n
 	r.likes.delta += n
 	ref := u.ref()
@@ -33,7 +38,7 @@ func (r *room) like(u *user, n int64) int64 {
 	if len(r.likes.recent) > recentLikers {
 		r.likes.recent = r.likes.recent[:recentLikers]
 	}
-	return r.likes.total
+	return r.likes.total, nil
 }
 
 // tipState counts join/leave tips in the current interval and holds the

@@ -46,7 +46,9 @@ func newClient(s *Server, conn *websocket.Conn) *client {
 func (c *client) serve(roomID string) {
 	c.reply(c.readyFrame(nil))
 	if roomID != "" {
-		c.join(roomID, nil)
+		if e := c.join(roomID, nil); e != nil {
+			c.fail(nil, e)
+		}
 	}
 	err := c.readPump()
 	close(c.readDone)
@@ -166,7 +168,7 @@ func (c *client) reply(v any) {
 func (c *client) fail(id json.RawMessage, e *reqError) {
 	c.s.m.errors.WithLabelValues(e.code).Inc()
 	c.reply(errorFrame{Type: "error", ID: id, Code: e.code, Message: e.msg,
-		RetryAfterMS: e.retryAfterMS, Priority: e.priority})
+		RetryAfterMS: e.retryAfterMS, Priority: e.priority, RemainingMS: e.remainingMS})
 }
 
 func (c *client) readyFrame(id json.RawMessage) readyFrame {

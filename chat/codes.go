@@ -15,6 +15,10 @@ const (
 	CodeRoomRateShed   = "room_rate_shed"
 	CodeTooLarge       = "too_large"
 	CodeRoomNotFound   = "room_not_found"
+	CodeMuted          = "muted"
+	CodeBanned         = "banned"
+	CodeRoomMuted      = "room_muted"
+	CodeFiltered       = "filtered"
 )
 
 // WebSocket close codes the server uses besides the standard ones
@@ -32,6 +36,9 @@ type reqError struct {
 	retryAfterMS int64
 	// priority is set for room_rate_shed.
 	priority *Priority
+	// remainingMS is set for muted and banned: how long the mute or ban
+	// still lasts.
+	remainingMS int64
 }
 
 func (e *reqError) Error() string { return e.code + ": " + e.msg }

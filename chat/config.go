@@ -57,6 +57,18 @@ type Config struct {
 	// the connection is closed (1009). Keep it well above MaxMessageBytes so
 	// an oversized message gets a too_large error instead.
 	ReadLimit int64 `yaml:"read_limit"`
+
+	// WordList is the sensitive-word file (one word per line, '#' comments;
+	// a relative path is relative to the working directory), watched and
+	// reloaded when it changes. Empty: no filter.
+	WordList string `yaml:"word_list"`
+	// FilterMode is what a text message or nick with a word gets: "mask"
+	// (each matched character becomes '*') or "reject" (error filtered).
+	FilterMode string `yaml:"filter_mode"`
+
+	// AdminToken, if set, authorises the admin REST API with
+	// "Authorization: Bearer <token>" (besides an admin's UserSig).
+	AdminToken string `yaml:"admin_token"`
 }
 
 // DefaultConfig returns the defaults: 40 msg/s per room, 12 KB messages,
@@ -81,6 +93,7 @@ func DefaultConfig() Config {
 		PingInterval:      25 * time.Second,
 		PongTimeout:       60 * time.Second,
 		ReadLimit:         64 * 1024,
+		FilterMode:        FilterMask,
 	}
 }
 
@@ -125,6 +138,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("chat.pong_timeout: must be longer than ping_interval (%s)", c.PingInterval)
 	case c.ReadLimit < int64(c.MaxMessageBytes)+1024:
 		return fmt.Errorf("chat.read_limit: must be at least max_message_bytes + 1024 (%d)", c.MaxMessageBytes+1024)
+	case c.FilterMode != FilterMask && c.FilterMode != FilterReject:
+		return fmt.Errorf("chat.filter_mode: must be %q or %q", FilterMask, FilterReject)
+	case c.AdminToken != "" && len(c.AdminToken) < 16:
+		return fmt.Errorf("chat.admin_token: must be at least 16 characters")
 	}
 	for i, a := range c.Admins {
 		if err := checkUserID(a); err != nil {

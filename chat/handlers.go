@@ -39,7 +39,7 @@ func (c *client) handle(req *request) {
 			err = errorf(CodeBadRequest, "%v", e)
 			break
 		}
-		c.join(req.Room, req.ID)
+		err = c.join(req.Room, req.ID)
 	case "leave":
 		c.leave()
 		c.ack(req, ackFrame{})
@@ -53,6 +53,12 @@ func (c *client) handle(req *request) {
 		err = c.setProfile(req)
 	case "set_attrs":
 		err = c.setAttrs(req)
+	case "mute", "unmute":
+		err = c.mute(req)
+	case "kick":
+		err = c.kick(req)
+	case "mute_room":
+		err = c.muteRoom(req)
 	default:
 		err = errorf(CodeBadRequest, "unknown type %q", req.Type)
 	}
@@ -112,7 +118,14 @@ func (c *client) send(req *request) *reqError {
 		if req.Text == "" {
 			return errorf(CodeBadRequest, "text is empty")
 		}
-		m.Text = req.Text
+		if len(req.Text) > c.s.cfg.MaxMessageBytes {
+			return errorf(CodeTooLarge, "message content is %d bytes, limit %d", len(req.Text), c.s.cfg.MaxMessageBytes)
+		}
+		text, e := c.s.filterText(req.Text, c.room)
+		if e != nil {
+			return e
+		}
+		m.Text = text
 	case KindCustom:
 		m.Data, m.Description, m.Extension = req.Data, req.Description, req.Extension
 	default:
@@ -154,7 +167,7 @@ func (c *client) publish(req *request, u *user, m *Message) *reqError {
 	m.From = u.id
 	p := u.profile.Load()
 	m.Nick, m.Avatar, m.Level = p.Nick, p.Avatar, p.Level
-	if e := c.room.publish(c, m); e != nil {
+	if e := c.room.publish(c, u, m); e != nil {
 		return e
 	}
 	c.ack(req, ackFrame{Seq: m.Seq, Time: m.Time, MediaTimeMS: m.MediaTimeMS})
@@ -173,7 +186,10 @@ func (c *client) like(req *request) *reqError {
 	if n < 0 || n > maxLikeCount {
 		return errorf(CodeBadRequest, "count must be 1 to %d", maxLikeCount)
 	}
-	total := c.room.like(u, int64(n))
+	total, e := c.room.like(c, u, int64(n))
+	if e != nil {
+		return e
+	}
 	c.s.m.likes.Add(float64(n))
 	c.ack(req, ackFrame{LikesTotal: &total})
 	return nil
@@ -206,6 +222,13 @@ func (c *client) setProfile(req *request) *reqError {
 		return errorf(CodeTooLarge, "avatar must be at most %d bytes", maxAvatarBytes)
 	case req.Level != nil && *req.Level < 0:
 		return errorf(CodeBadRequest, "level must not be negative")
+	}
+	if req.Nick != nil {
+		nick, e := c.s.filterText(*req.Nick, nil)
+		if e != nil {
+			return e
+		}
+		req.Nick = &nick
 	}
 	for {
 		old := target.profile.Load()
@@ -246,18 +269,22 @@ func (c *client) setAttrs(req *request) *reqError {
 }
 
 // join moves the client into a room (leaving any other); the room replies
-// with the joined snapshot.
-func (c *client) join(roomID string, id []byte) {
-	if c.room != nil && c.room.id == roomID {
-		c.room.sendSnapshot(c, id)
-		return
+// with the joined snapshot, or the join fails (banned).
+func (c *client) join(roomID string, id []byte) *reqError {
+	if c.room != nil && c.room.id == roomID && c.room.sendSnapshot(c, id) {
+		return nil
 	}
 	c.leave()
 	for {
 		r := c.s.room(roomID)
-		if r.join(c, id) == nil {
+		err := r.join(c, id)
+		if err == nil {
 			c.room = r
-			return
+			return nil
+		}
+		var e *reqError
+		if errors.As(err, &e) {
+			return e
 		}
 	}
 }

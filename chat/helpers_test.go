@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -16,8 +17,9 @@ import (
 )
 
 const (
-	testAppID = 1400000001
-	testKey   = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"
+	testAppID      = 1400000001
+	testAdminToken = "test-admin-token-0123456789"
+	testKey        = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"
 	// waitLimit only stops a broken test from hanging; nothing asserts on time.
 	waitLimit = 20 * time.Second
 )
@@ -27,6 +29,8 @@ type harness struct {
 	s   *Server
 	reg *prometheus.Registry
 	url string
+	// http is the server's http:// base URL (admin REST).
+	http string
 }
 
 // newHarness serves a chat server on 127.0.0.1:0 with LikeInterval so long
@@ -35,6 +39,7 @@ func newHarness(t *testing.T, tune func(*Config)) *harness {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.SDKAppID, cfg.SecretKey, cfg.Admins = testAppID, testKey, []string{"admin"}
+	cfg.AdminToken = testAdminToken
 	cfg.LikeInterval, cfg.OnlineInterval = time.Hour, time.Hour
 	cfg.ConnSendRate, cfg.ConnSendBurst = 1e6, 1e6
 	if tune != nil {
@@ -47,7 +52,10 @@ func newHarness(t *testing.T, tune func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(s)
+	mux := http.NewServeMux()
+	mux.Handle("/v4/livestudio/", s.AdminHandler())
+	mux.Handle("/", s)
+	srv := httptest.NewServer(mux)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -61,7 +69,7 @@ func newHarness(t *testing.T, tune func(*Config)) *harness {
 		<-done
 		srv.Close()
 	})
-	return &harness{t: t, s: s, reg: reg, url: "ws" + strings.TrimPrefix(srv.URL, "http")}
+	return &harness{t: t, s: s, reg: reg, url: "ws" + strings.TrimPrefix(srv.URL, "http"), http: srv.URL}
 }
 
 // frame is any server message, decoded loosely.
@@ -101,6 +109,14 @@ type frame struct {
 	Users      []UserRef `json:"users"`
 	Count      int       `json:"count"`
 	LikesTotal *int64    `json:"likes_total"`
+	// Moderation.
+	RemainingMS int64  `json:"remaining_ms"`
+	By          string `json:"by"`
+	DurationMS  int64  `json:"duration_ms"`
+	Until       int64  `json:"until"`
+	Reason      string `json:"reason"`
+	BanUntil    int64  `json:"ban_until"`
+	BanMS       int64  `json:"ban_ms"`
 }
 
 // tclient is a real gorilla client whose reader goroutine splits the

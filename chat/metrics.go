@@ -5,17 +5,22 @@ import "github.com/prometheus/client_golang/prometheus"
 // metrics are the chat server's counters. Room-level detail (per room and
 // priority) is in RoomStats; metric labels stay bounded.
 type metrics struct {
-	connections  prometheus.Gauge
-	rooms        prometheus.Gauge
-	messagesIn   *prometheus.CounterVec // accepted into a room, by priority
-	shed         *prometheus.CounterVec // refused by the room rate, by priority
-	messagesOut  prometheus.Counter     // server messages queued to clients
-	writes       prometheus.Counter     // WebSocket frames written (after coalescing)
-	bytesOut     prometheus.Counter
-	slowClosed   prometheus.Counter
-	authFailures *prometheus.CounterVec // by reason
-	errors       *prometheus.CounterVec // error frames sent, by code
-	likes        prometheus.Counter
+	connections   prometheus.Gauge
+	rooms         prometheus.Gauge
+	messagesIn    *prometheus.CounterVec // accepted into a room, by priority
+	shed          *prometheus.CounterVec // refused by the room rate, by priority
+	messagesOut   prometheus.Counter     // server messages queued to clients
+	writes        prometheus.Counter     // WebSocket frames written (after coalescing)
+	bytesOut      prometheus.Counter
+	slowClosed    prometheus.Counter
+	authFailures  *prometheus.CounterVec // by reason
+	errors        *prometheus.CounterVec // error frames sent, by code
+	likes         prometheus.Counter
+	moderation    *prometheus.CounterVec // actions by kind
+	modRefused    *prometheus.CounterVec // messages and joins refused, by code
+	filtered      *prometheus.CounterVec // texts and nicks with sensitive words, by action
+	wordReloads   *prometheus.CounterVec // word list loads, by result
+	adminRequests *prometheus.CounterVec // admin REST requests, by command and status
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -42,6 +47,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Error frames sent to clients, by code."}, []string{"code"}),
 		likes: prometheus.NewCounter(prometheus.CounterOpts{Name: "livestudio_chat_likes_total",
 			Help: "Likes received."}),
+		moderation: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_moderation_total",
+			Help: "Moderation actions: mute, unmute, kick, room_mute, room_unmute."}, []string{"action"}),
+		modRefused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_moderation_refused_total",
+			Help: "Messages (and joins) refused by moderation, by code: muted, banned, room_muted."}, []string{"code"}),
+		filtered: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_filtered_total",
+			Help: "Texts and nicks that contained sensitive words, by action: masked or rejected."}, []string{"action"}),
+		wordReloads: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_word_list_loads_total",
+			Help: "Sensitive-word list loads, by result: ok or error (the old list is kept)."}, []string{"result"}),
+		adminRequests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_admin_requests_total",
+			Help: "Admin REST requests, by command and ActionStatus (OK or FAIL)."}, []string{"command", "status"}),
 	}
 	for p := range numPriorities {
 		m.messagesIn.WithLabelValues(p.String())
@@ -49,7 +64,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.connections, m.rooms, m.messagesIn, m.shed, m.messagesOut, m.writes,
-			m.bytesOut, m.slowClosed, m.authFailures, m.errors, m.likes)
+			m.bytesOut, m.slowClosed, m.authFailures, m.errors, m.likes, m.moderation, m.modRefused,
+			m.filtered, m.wordReloads, m.adminRequests)
 	}
 	return m
 }

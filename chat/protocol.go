@@ -29,6 +29,11 @@ type request struct {
 	Level  *int    `json:"level,omitempty"`
 
 	Attrs map[string]*string `json:"attrs,omitempty"`
+
+	// DurationS is a mute's or a kick's ban length in seconds.
+	DurationS int64  `json:"duration_s,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	Muted     *bool  `json:"muted,omitempty"`
 }
 
 // Message kinds.
@@ -164,6 +169,7 @@ type errorFrame struct {
 	Message      string          `json:"message"`
 	RetryAfterMS int64           `json:"retry_after_ms,omitempty"`
 	Priority     *Priority       `json:"priority,omitempty"`
+	RemainingMS  int64           `json:"remaining_ms,omitempty"`
 }
 
 type ackFrame struct {

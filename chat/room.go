@@ -25,6 +25,7 @@ type room struct {
 	likes   likeState
 	tips    tipState
 	online  int // last online count broadcast
+	mod     moderation
 	// emptySince is when the last member left (zero while occupied).
 	emptySince time.Time
 	stats      RoomStats
@@ -37,7 +38,8 @@ func newRoom(id string, s *Server) *room {
 }
 
 // join adds c and queues the joined snapshot first, under the lock, so the
-// member sees every later broadcast exactly once.
+// member sees every later broadcast exactly once. A banned user is refused
+// with a *reqError (banned).
 func (r *room) join(c *client, id json.RawMessage) error {
 	mt := r.s.mediaTimeMS(r.id)
 	r.mu.Lock()
@@ -46,6 +48,11 @@ func (r *room) join(c *client, id json.RawMessage) error {
 		return errRoomGone
 	}
 	now := r.s.now()
+	if d := r.banRemainingLocked(c.user.Load(), now); d > 0 {
+		r.stats.RefusedBanned++
+		r.s.m.modRefused.WithLabelValues(CodeBanned).Inc()
+		return refusal(CodeBanned, d, "banned from room %q for %s more", r.id, d.Round(time.Second))
+	}
 	c.idx = len(r.members)
 	r.members = append(r.members, c)
 	r.emptySince = time.Time{}
@@ -57,11 +64,16 @@ func (r *room) join(c *client, id json.RawMessage) error {
 	return nil
 }
 
-// sendSnapshot re-sends the snapshot to a member who joins again.
-func (r *room) sendSnapshot(c *client, id json.RawMessage) {
+// sendSnapshot re-sends the snapshot to a member who joins again; it
+// reports false if c is no longer a member (it was kicked).
+func (r *room) sendSnapshot(c *client, id json.RawMessage) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if !r.isMemberLocked(c) {
+		return false
+	}
 	r.sendSnapshotLocked(c, id, r.s.now())
+	return true
 }
 
 func (r *room) sendSnapshotLocked(c *client, id json.RawMessage, now time.Time) {
@@ -77,37 +89,57 @@ func (r *room) leave(c *client) {
 	mt := r.s.mediaTimeMS(r.id)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if c.idx < 0 || c.idx >= len(r.members) || r.members[c.idx] != c {
+	now := r.s.now()
+	if !r.removeLocked(c, now) {
 		return
+	}
+	r.stats.Leaves++
+	if u := c.user.Load(); u != nil {
+		r.tipLocked(TipLeave, u.ref(), nil, now, mt)
+	}
+}
+
+// removeLocked takes c out of the members, reporting whether it was one.
+func (r *room) removeLocked(c *client, now time.Time) bool {
+	if !r.isMemberLocked(c) {
+		return false
 	}
 	last := r.members[len(r.members)-1]
 	r.members[c.idx], last.idx = last, c.idx
 	r.members[len(r.members)-1] = nil
 	r.members = r.members[:len(r.members)-1]
 	c.idx = -1
-	r.stats.Leaves++
-	now := r.s.now()
 	if len(r.members) == 0 {
 		r.emptySince = now
 	}
-	if u := c.user.Load(); u != nil {
-		r.tipLocked(TipLeave, u.ref(), nil, now, mt)
-	}
+	return true
 }
 
 // publish admits m through the room's rate lanes, numbers it, keeps it in
 // history and broadcasts it to everyone but the sender (who gets an ack).
-func (r *room) publish(from *client, m *Message) *reqError {
+// A connection's message (from != nil) must come from a member, and one from
+// a user who is not an admin (u != nil) is refused while the user is banned
+// or muted or the room is muted. REST sends pass nil for both.
+func (r *room) publish(from *client, u *user, m *Message) *reqError {
 	mt := r.s.mediaTimeMS(r.id)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.s.now()
+	if r.dead { // only with room_idle_ttl 0: a REST send raced the drop
+		return errorf(CodeRoomNotFound, "room %q was just dropped; send again", r.id)
+	}
+	if from != nil && !r.isMemberLocked(from) {
+		return errorf(CodeNotInRoom, "not a member of room %q (kicked?): join again", r.id)
+	}
+	if e := r.checkSenderLocked(u, now); e != nil {
+		return e
+	}
 	p := m.Priority
 	r.stats.Sent[p]++
 	if !r.lanes.admit(p, now) {
 		r.stats.Shed[p]++
 		r.s.m.shed.WithLabelValues(p.String()).Inc()
-		e := errorf(CodeRoomRateShed, "room %q is over %g messages per second; %s priority shed", r.id, r.s.cfg.RoomRate, p)
+		e := errorf(CodeRoomRateShed, "room %q is over %g messages per second; %s priority shed", r.id, r.lanes.rate, p)
 		e.priority = &p
 		return e
 	}
@@ -145,11 +177,13 @@ func (r *room) statsSnapshot() RoomStats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	st := r.stats
-	st.Online, st.Seq, st.Likes = len(r.members), r.seq, r.likes.total
+	st.Online, st.Seq, st.Likes, st.RoomMuted = len(r.members), r.seq, r.likes.total, r.mod.roomMuted
 	return st
 }
 
 // idleExpiredLocked reports whether the room has been empty for RoomIdleTTL.
 func (r *room) idleExpiredLocked(now time.Time) bool {
-	return len(r.members) == 0 && !r.emptySince.IsZero() && now.Sub(r.emptySince) >= r.s.cfg.RoomIdleTTL
+	// Mutes and bans keep an empty room (and so themselves) alive.
+	return len(r.members) == 0 && !r.emptySince.IsZero() && now.Sub(r.emptySince) >= r.s.cfg.RoomIdleTTL &&
+		!r.mod.prune(now)
 }

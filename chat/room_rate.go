@@ -37,10 +37,7 @@ func (l *lanes) reserve(p Priority) float64 {
 // admit spends a token for a message of priority p at now, or reports that
 // the message is shed.
 func (l *lanes) admit(p Priority, now time.Time) bool {
-	if dt := now.Sub(l.last); dt > 0 {
-		l.tokens = min(l.size, l.tokens+dt.Seconds()*l.rate)
-		l.last = now
-	}
+	l.refill(now)
 	if p == PriorityHigh {
 		l.tokens = max(l.tokens-1, -l.size)
 		return true
@@ -50,4 +47,20 @@ func (l *lanes) admit(p Priority, now time.Time) bool {
 	}
 	l.tokens--
 	return true
+}
+
+// refill adds the tokens earned since the last call.
+func (l *lanes) refill(now time.Time) {
+	if dt := now.Sub(l.last); dt > 0 {
+		l.tokens = min(l.size, l.tokens+dt.Seconds()*l.rate)
+		l.last = now
+	}
+}
+
+// setRate changes the rate (an admin's per-room override), keeping the
+// tokens earned so far, clamped to the new bucket.
+func (l *lanes) setRate(rate float64, now time.Time) {
+	l.refill(now)
+	l.rate, l.size = rate, max(rate, 1)
+	l.tokens = min(l.tokens, l.size)
 }

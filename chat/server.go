@@ -14,10 +14,13 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"livestudio/internal/config"
 )
 
 // Options are the server's collaborators.
@@ -44,6 +47,9 @@ type Server struct {
 	verifier  verifier
 	users     *users
 	upgrader  websocket.Upgrader
+	// words is the current sensitive-word matcher (nil: no filter);
+	// swapped whole on reload.
+	words atomic.Pointer[matcher]
 
 	mu      sync.Mutex
 	rooms   map[string]*room
@@ -73,6 +79,14 @@ func New(cfg Config, opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if cfg.WordList != "" {
+		m, err := loadWordList(cfg.WordList)
+		if err != nil {
+			return nil, fmt.Errorf("chat.word_list: %w", err)
+		}
+		s.words.Store(m)
+		s.m.wordReloads.WithLabelValues("ok").Inc()
+	}
 	s.verifier = verifier{appID: cfg.SDKAppID, key: cfg.SecretKey, now: s.now}
 	s.upgrader = websocket.Upgrader{
 		// Small read buffer; write buffers come from a pool and are held only
@@ -92,15 +106,26 @@ func New(cfg Config, opts Options) (*Server, error) {
 // until ctx ends; then it refuses new connections, sends every client a
 // close frame (1001) after what was queued for it, and returns when every
 // connection's goroutines have ended.
+//
+// With a word list it also watches the file and reloads it when it changes.
 func (s *Server) Run(ctx context.Context) error {
 	t := time.NewTicker(s.cfg.LikeInterval)
 	defer t.Stop()
+	var watcher sync.WaitGroup
+	if s.cfg.WordList != "" {
+		watcher.Go(func() {
+			if err := config.Watch(ctx, s.cfg.WordList, s.log, s.reloadWords); err != nil {
+				s.log.Error("chat word list not watched: edits need a restart", "err", err)
+			}
+		})
+	}
 	lastOnline := s.now()
 	for {
 		select {
 		case <-ctx.Done():
 			s.shutdown()
 			s.conns.Wait()
+			watcher.Wait()
 			return nil
 		case <-t.C:
 			now := s.now()

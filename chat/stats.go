@@ -11,4 +11,13 @@ type RoomStats struct {
 	Sent, Delivered, Shed [numPriorities]uint64
 	Joins, Leaves         uint64
 	SlowClosed            uint64
+	// Moderation: actions taken, and messages (or joins, for bans) refused
+	// because of them.
+	Mutes, Unmutes, Kicks, RoomMutes              uint64
+	RefusedMuted, RefusedBanned, RefusedRoomMuted uint64
+	// Filtered counts texts and nicks with sensitive words: masked or
+	// rejected (by filter_mode).
+	FilteredMasked, FilteredRejected uint64
+	// RoomMuted is whether the whole room is muted now.
+	RoomMuted bool
 }

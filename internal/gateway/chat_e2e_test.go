@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ import (
 func TestChatCarriesMediaTime(t *testing.T) {
 	needFFmpeg(t)
 	tg := startGateway(t, func(c *Config) {
-		c.Chat.SDKAppID, c.Chat.SecretKey = 1400000001, "test-chat-key"
+		c.Chat.SDKAppID, c.Chat.SecretKey, c.Chat.AdminToken = 1400000001, "test-chat-key", "test-admin-token-0123"
 	})
 	publish(t, tg.pushURL(t, 1), 30*time.Second)
 	waitLive(t, tg, demoKey, 100)
@@ -55,8 +56,31 @@ func TestChatCarriesMediaTime(t *testing.T) {
 					b, _ := json.Marshal(f)
 					t.Fatalf("ack %s: media_time_ms should be the stream's time (now %d)", b, live)
 				}
+				checkAdminREST(t, tg)
 				return
 			}
+		}
+	}
+}
+
+// checkAdminREST: the admin API is mounted and authorises its callers.
+func checkAdminREST(t *testing.T, tg *testGateway) {
+	t.Helper()
+	for _, c := range []struct {
+		token string
+		want  string
+	}{{"test-admin-token-0123", "OK"}, {"wrong", "FAIL"}} {
+		req, _ := http.NewRequest("POST", tg.base+"/v4/livestudio/online", strings.NewReader(`{"RoomID":"`+demoKey+`"}`))
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r struct{ ActionStatus string }
+		json.NewDecoder(resp.Body).Decode(&r)
+		resp.Body.Close()
+		if r.ActionStatus != c.want {
+			t.Errorf("admin REST with token %q: %q, want %q", c.token, r.ActionStatus, c.want)
 		}
 	}
 }

@@ -134,6 +134,8 @@ func (g *Gateway) routes() http.Handler {
 	})
 	if g.chat != nil {
 		mux.Handle("/ws", g.chat)
+		// Tencent-REST-shaped admin API; it authorises each request itself.
+		mux.Handle("/v4/livestudio/", g.chat.AdminHandler())
 	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
