@@ -34,6 +34,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./player/...
 	./bench/flv_fanout.sh
 	./bench/relay.sh
+	./bench/chat.sh
 
 # Short fuzz runs of every parser we own (go test -fuzz runs one target at a time).
 FUZZTIME ?= 20s
