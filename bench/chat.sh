@@ -73,6 +73,7 @@ chat:
   secret_key: $KEY
   admins: [admin]
   room_rate: 40
+  flush_delay: ${FLUSH_DELAY:-0s}
 EOF2
 BASE=http://127.0.0.1:$HTTP_PORT
 

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -128,6 +129,7 @@ type tclient struct {
 	closed chan error // the read error that ended the reader
 	wmu    sync.Mutex
 	nextID int
+	frames atomic.Int64 // WebSocket frames received
 }
 
 func (h *harness) dial(query string) *tclient {
@@ -153,6 +155,7 @@ func (c *tclient) read() {
 			close(c.in)
 			return
 		}
+		c.frames.Add(1)
 		var batch []frame
 		if err := json.Unmarshal(data, &batch); err != nil {
 			c.closed <- fmt.Errorf("frame is not a JSON array: %v: %s", err, data)

@@ -31,9 +31,21 @@ func (c *client) writePump() {
 	ping := time.NewTicker(cfg.PingInterval)
 	defer ping.Stop()
 	var spare [][]byte
+	var hold *time.Timer
+	if cfg.FlushDelay > 0 {
+		hold = time.NewTimer(cfg.FlushDelay)
+		hold.Stop()
+		defer hold.Stop()
+	}
 	for {
 		select {
 		case <-c.q.wake:
+			if hold != nil {
+				// Let the room's next messages join this frame; a shut
+				// queue (close) is still handled right after.
+				hold.Reset(cfg.FlushDelay)
+				<-hold.C
+			}
 		case <-ping.C:
 			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(cfg.WriteTimeout)); err != nil {
 				c.abort(err)
