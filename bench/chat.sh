@@ -26,24 +26,8 @@ KEY=bench-chat-secret-key
 RESULTS=${RESULTS:-}      # also copy the table here, if set
 
 [[ -f go.mod && -d cmd/chatload ]] || { echo "run from the repository root" >&2; exit 2; }
-for tool in go curl jq; do
-	command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }
-done
-
-RUN=$(mktemp -d "${TMPDIR:-/tmp}/livestudio-chat-run.XXXXXX")
-PIDS=()
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	for pid in "${PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-log() { echo "bench: $*" >&2; }
+. bench/lib.sh
+bench_init chat-run go curl jq
 
 log "building bin/gateway and bin/chatload"
 go build -o bin/ ./cmd/gateway ./cmd/chatload

@@ -25,24 +25,8 @@ CLIP=$CACHE/clip-1080p30-4M-30s.flv
 RESULTS=bench/results/latest.md
 
 [[ -f go.mod && -d cmd/flvload ]] || { echo "run from the repository root" >&2; exit 2; }
-for tool in go ffmpeg curl jq; do
-	command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }
-done
-
-RUN=$(mktemp -d "${TMPDIR:-/tmp}/livestudio-bench-run.XXXXXX")
-PIDS=()
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	for pid in "${PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-log() { echo "bench: $*" >&2; }
+. bench/lib.sh
+bench_init bench-run go ffmpeg curl jq
 
 log "building bin/gateway and bin/flvload"
 go build -o bin/ ./cmd/gateway ./cmd/flvload

@@ -29,25 +29,9 @@ CLIP=$CACHE/clip-1080p30-4M-bf$BF-70s.mp4
 PYTHON=/usr/bin/python3 # Debian's: the one with the GStreamer bindings
 
 [[ -f go.mod && -d cmd/relaybench ]] || { echo "run from the repository root" >&2; exit 2; }
-for tool in go ffmpeg ffprobe curl jq "$PYTHON"; do
-	command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }
-done
 ((DUR >= 10 && DUR <= 65)) || { echo "DUR must be 10..65 s (the clip lasts 70 s)" >&2; exit 2; }
-
-RUN=$(mktemp -d "${TMPDIR:-/tmp}/livestudio-bench-relay.XXXXXX")
-PIDS=()
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	for pid in "${PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-log() { echo "bench: $*" >&2; }
+. bench/lib.sh
+bench_init bench-relay go ffmpeg ffprobe curl jq "$PYTHON"
 
 for port in "$HTTP_PORT" "$RTMP_PORT" "$RTSP_PORT" "$AGENT_PORT"; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
