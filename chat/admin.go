@@ -37,7 +37,7 @@ const (
 	maxAdminHistory    = 1000
 	adminTokenScheme   = "Bearer "
 	adminContentJSON   = "application/json; charset=utf-8"
-	adminCommandLabels = "send_notice send_msg set_attrs get_attrs mute unmute kick mute_room online history set_room_rate"
+	adminCommandLabels = "send_notice send_msg set_attrs get_attrs mute unmute kick mute_room online history set_room_rate destroy_room"
 )
 
 // adminCodes maps request error codes to ErrorCode.
@@ -341,6 +341,13 @@ var adminCommands = map[string]func(*Server, *user, *adminReq) (adminResp, error
 			msgs = []json.RawMessage{}
 		}
 		return adminResp{Messages: msgs, Seq: seq}, nil
+	},
+	"destroy_room": func(s *Server, by *user, req *adminReq) (adminResp, error) {
+		n, ok := s.destroyRoom(req.RoomID, by.id)
+		if !ok {
+			return adminResp{}, errorf(CodeRoomNotFound, "room %q not found", req.RoomID)
+		}
+		return adminResp{Online: &n}, nil
 	},
 	"set_room_rate": func(s *Server, _ *user, req *adminReq) (adminResp, error) {
 		if req.Rate == nil || *req.Rate < 0 || *req.Rate > 1e6 {

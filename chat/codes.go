@@ -19,6 +19,12 @@ const (
 	CodeBanned         = "banned"
 	CodeRoomMuted      = "room_muted"
 	CodeFiltered       = "filtered"
+	// CodeRejectedByWebhook: the before-send webhook refused the message
+	// (ErrorCode 1).
+	CodeRejectedByWebhook = "rejected_by_webhook"
+	// CodeWebhookUnavailable: the before-send webhook failed or timed out
+	// and before_send_fail_open is false.
+	CodeWebhookUnavailable = "webhook_unavailable"
 )
 
 // WebSocket close codes the server uses besides the standard ones

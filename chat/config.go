@@ -2,6 +2,7 @@ package chat
 
 import (
 	"fmt"
+	"net/url"
 	"time"
 )
 
@@ -74,6 +75,23 @@ type Config struct {
 	// AdminToken, if set, authorises the admin REST API with
 	// "Authorization: Bearer <token>" (besides an admin's UserSig).
 	AdminToken string `yaml:"admin_token"`
+
+	// WebhookURL receives Tencent IM-shaped callbacks (POST JSON; empty: no
+	// webhooks). WebhookSecret, if set, signs each body: header
+	// X-Livestudio-Signature: sha256=<hex HMAC-SHA256(secret, body)>.
+	WebhookURL    string `yaml:"webhook_url"`
+	WebhookSecret string `yaml:"webhook_secret"`
+	// BeforeSendTimeout bounds Group.CallbackBeforeSendMsg; on a timeout or
+	// error the message is delivered if BeforeSendFailOpen, else refused
+	// (webhook_unavailable).
+	BeforeSendTimeout  time.Duration `yaml:"before_send_timeout"`
+	BeforeSendFailOpen bool          `yaml:"before_send_fail_open"`
+	// WebhookQueueLen bounds the after-events waiting to be posted; when it
+	// is full the oldest is dropped (counted).
+	WebhookQueueLen int `yaml:"webhook_queue_len"`
+	// WebhookRetryDelay is the first wait before an after-event is retried
+	// (3 retries, the delay doubling each time).
+	WebhookRetryDelay time.Duration `yaml:"webhook_retry_delay"`
 }
 
 // DefaultConfig returns the defaults: 40 msg/s per room, 12 KB messages,
@@ -99,6 +117,11 @@ func DefaultConfig() Config {
 		PongTimeout:       60 * time.Second,
 		ReadLimit:         64 * 1024,
 		FilterMode:        FilterMask,
+
+		BeforeSendTimeout:  2 * time.Second,
+		BeforeSendFailOpen: true,
+		WebhookQueueLen:    10000,
+		WebhookRetryDelay:  time.Second,
 	}
 }
 
@@ -149,6 +172,20 @@ func (c Config) Validate() error {
 		return fmt.Errorf("chat.filter_mode: must be %q or %q", FilterMask, FilterReject)
 	case c.AdminToken != "" && len(c.AdminToken) < 16:
 		return fmt.Errorf("chat.admin_token: must be at least 16 characters")
+	}
+	if c.WebhookURL != "" {
+		u, err := url.Parse(c.WebhookURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("chat.webhook_url: must be an http:// or https:// URL")
+		}
+	}
+	switch {
+	case c.BeforeSendTimeout <= 0:
+		return fmt.Errorf("chat.before_send_timeout: must be positive")
+	case c.WebhookQueueLen < 1:
+		return fmt.Errorf("chat.webhook_queue_len: must be at least 1")
+	case c.WebhookRetryDelay <= 0:
+		return fmt.Errorf("chat.webhook_retry_delay: must be positive")
 	}
 	for i, a := range c.Admins {
 		if err := checkUserID(a); err != nil {

@@ -167,6 +167,25 @@ func (c *client) publish(req *request, u *user, m *Message) *reqError {
 	m.From = u.id
 	p := u.profile.Load()
 	m.Nick, m.Avatar, m.Level = p.Nick, p.Avatar, p.Level
+	if req.Type == "send" && c.s.hooks != nil {
+		// The room's own checks first, then the webhook, with no lock held:
+		// only this connection waits for it.
+		if e := c.room.canSend(c, u); e != nil {
+			return e
+		}
+		switch e := c.s.hooks.beforeSend(c, c.room.id, m); {
+		case e == errDropSilently:
+			// Tencent's semantics: the sender is told it was sent.
+			c.ack(req, ackFrame{})
+			return nil
+		case e != nil:
+			return e
+		}
+		size := len(m.Text) + len(m.Data) + len(m.Description) + len(m.Extension)
+		if size > c.s.cfg.MaxMessageBytes {
+			return errorf(CodeTooLarge, "message content is %d bytes after the webhook's MsgBody, limit %d", size, c.s.cfg.MaxMessageBytes)
+		}
+	}
 	if e := c.room.publish(c, u, m); e != nil {
 		return e
 	}

@@ -21,6 +21,7 @@ type metrics struct {
 	filtered      *prometheus.CounterVec // texts and nicks with sensitive words, by action
 	wordReloads   *prometheus.CounterVec // word list loads, by result
 	adminRequests *prometheus.CounterVec // admin REST requests, by command and status
+	webhooks      *prometheus.CounterVec // webhook outcomes, by command and result
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -57,6 +58,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Sensitive-word list loads, by result: ok or error (the old list is kept)."}, []string{"result"}),
 		adminRequests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_admin_requests_total",
 			Help: "Admin REST requests, by command and ActionStatus (OK or FAIL)."}, []string{"command", "status"}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_webhooks_total",
+			Help: "Webhook outcomes, by CallbackCommand and result: allow, modify, reject, drop, fail_open, fail_closed (before-send); ok, retry, failed, dropped (after-events; dropped = queue full)."},
+			[]string{"command", "result"}),
 	}
 	for p := range numPriorities {
 		m.messagesIn.WithLabelValues(p.String())
@@ -65,7 +69,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	if reg != nil {
 		reg.MustRegister(m.connections, m.rooms, m.messagesIn, m.shed, m.messagesOut, m.writes,
 			m.bytesOut, m.slowClosed, m.authFailures, m.errors, m.likes, m.moderation, m.modRefused,
-			m.filtered, m.wordReloads, m.adminRequests)
+			m.filtered, m.wordReloads, m.adminRequests, m.webhooks)
 	}
 	return m
 }

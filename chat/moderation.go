@@ -11,6 +11,9 @@ const (
 	TipKicked      = "kicked"
 	TipRoomMuted   = "room_muted"
 	TipRoomUnmuted = "room_unmuted"
+	// TipRoomDestroyed: an admin destroyed the room (REST destroy_room);
+	// nobody is a member any more.
+	TipRoomDestroyed = "room_destroyed"
 )
 
 // maxModDuration bounds a mute or a ban (Tencent's MuteTime is at most
@@ -195,6 +198,9 @@ func (r *room) kick(by, target string, ban time.Duration, reason string) int {
 			r.s.m.messagesOut.Inc()
 		}
 		r.removeLocked(c, now)
+	}
+	if len(kicked) > 0 {
+		r.s.hooks.afterExit(r.id, target, "Kicked", by, "", PlatformServer, now)
 	}
 	r.stats.Kicks++
 	r.s.m.moderation.WithLabelValues("kick").Inc()

@@ -29,6 +29,8 @@ type room struct {
 	// emptySince is when the last member left (zero while occupied).
 	emptySince time.Time
 	stats      RoomStats
+	// audience feeds the destroy webhook's Statistic block.
+	audience audience
 }
 
 func newRoom(id string, s *Server) *room {
@@ -57,9 +59,12 @@ func (r *room) join(c *client, id json.RawMessage) error {
 	r.members = append(r.members, c)
 	r.emptySince = time.Time{}
 	r.stats.Joins++
+	u := c.user.Load()
+	r.audience.joined(u)
 	r.sendSnapshotLocked(c, id, now)
-	if u := c.user.Load(); u != nil {
+	if u != nil {
 		r.tipLocked(TipJoin, u.ref(), c, now, mt)
+		r.s.hooks.afterJoin(r.id, u.id, c, now)
 	}
 	return nil
 }
@@ -96,6 +101,7 @@ func (r *room) leave(c *client) {
 	r.stats.Leaves++
 	if u := c.user.Load(); u != nil {
 		r.tipLocked(TipLeave, u.ref(), nil, now, mt)
+		r.s.hooks.afterExit(r.id, u.id, "Quit", u.id, c.remoteIP(), PlatformWeb, now)
 	}
 }
 
@@ -125,8 +131,8 @@ func (r *room) publish(from *client, u *user, m *Message) *reqError {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.s.now()
-	if r.dead { // only with room_idle_ttl 0: a REST send raced the drop
-		return errorf(CodeRoomNotFound, "room %q was just dropped; send again", r.id)
+	if r.dead { // destroyed, or (room_idle_ttl 0) a REST send raced the drop
+		return errorf(CodeRoomNotFound, "room %q was destroyed or dropped; join it again", r.id)
 	}
 	if from != nil && !r.isMemberLocked(from) {
 		return errorf(CodeNotInRoom, "not a member of room %q (kicked?): join again", r.id)
@@ -148,9 +154,26 @@ func (r *room) publish(from *client, u *user, m *Message) *reqError {
 	b := encode(m)
 	r.history.add(b)
 	r.stats.Delivered[p]++
+	r.audience.delivered(m)
 	r.s.m.messagesIn.WithLabelValues(p.String()).Inc()
 	r.broadcastLocked(b, from)
+	r.s.hooks.afterSend(r.id, from, m)
 	return nil
+}
+
+// canSend is publish's membership and moderation checks alone, made before
+// the before-send webhook so that it is not asked about a message the room
+// would refuse anyway.
+func (r *room) canSend(from *client, u *user) *reqError {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dead {
+		return errorf(CodeRoomNotFound, "room %q was destroyed or dropped; join it again", r.id)
+	}
+	if !r.isMemberLocked(from) {
+		return errorf(CodeNotInRoom, "not a member of room %q (kicked?): join again", r.id)
+	}
+	return r.checkSenderLocked(u, r.s.now())
 }
 
 // broadcastLocked queues frame to every member but except. A member whose

@@ -50,6 +50,8 @@ type Server struct {
 	// words is the current sensitive-word matcher (nil: no filter);
 	// swapped whole on reload.
 	words atomic.Pointer[matcher]
+	// hooks posts webhooks; nil without chat.webhook_url.
+	hooks *webhooks
 
 	mu      sync.Mutex
 	rooms   map[string]*room
@@ -87,6 +89,7 @@ func New(cfg Config, opts Options) (*Server, error) {
 		s.words.Store(m)
 		s.m.wordReloads.WithLabelValues("ok").Inc()
 	}
+	s.hooks = newWebhooks(s)
 	s.verifier = verifier{appID: cfg.SDKAppID, key: cfg.SecretKey, now: s.now}
 	s.upgrader = websocket.Upgrader{
 		// Small read buffer; write buffers come from a pool and are held only
@@ -119,6 +122,7 @@ func (s *Server) Run(ctx context.Context) error {
 			}
 		})
 	}
+	watcher.Go(func() { s.hooks.run(ctx) })
 	lastOnline := s.now()
 	for {
 		select {
@@ -255,7 +259,38 @@ func (s *Server) dropIfIdle(r *room, now time.Time) {
 		r.dead = true
 		delete(s.rooms, r.id)
 		s.m.rooms.Dec()
+		s.hooks.afterDestroyLocked(r, DestroyBySystem, "", PlatformServer, now)
 	}
+}
+
+// destroyRoom closes a room for everyone (admin REST destroy_room): each
+// member gets a room_destroyed tip and stops being a member, the room is
+// forgotten (its attributes, likes, history, mutes and bans with it) and
+// Live.CallbackAfterDestroyRoom is queued. It returns how many connections
+// were in the room, or false if there was no such room.
+func (s *Server) destroyRoom(id, by string) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.rooms[id]
+	if r == nil {
+		return 0, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := s.now()
+	r.broadcastLocked(encode(modTipFrame{Type: "tip", Room: r.id, Kind: TipRoomDestroyed, By: by,
+		Time: now.UnixMilli()}), nil)
+	n := len(r.members)
+	for _, c := range r.members {
+		c.idx = -1
+	}
+	clear(r.members)
+	r.members = nil
+	r.dead = true
+	delete(s.rooms, id)
+	s.m.rooms.Dec()
+	s.hooks.afterDestroyLocked(r, DestroyByUser, by, PlatformRESTAPI, now)
+	return n, true
 }
 
 // RoomStats returns a room's statistics, if the room exists.

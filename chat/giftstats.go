@@ -1,0 +1,58 @@
+package chat
+
+import "encoding/json"
+
+// GiftData is the custom message data that marks a gift; the extension is
+// JSON with a "coins" number (docs/protocol.md, "Webhooks").
+const GiftData = "gift"
+
+// audience is what the destroy callback's Statistic block needs beyond
+// RoomStats: who ever joined and who sent gifts.
+type audience struct {
+	viewers     map[string]struct{} // user IDs ever joined
+	guestJoins  int                 // guests have no identity: each join counts
+	gifts       int64
+	giftCoins   int64
+	giftSenders map[string]struct{}
+}
+
+func (a *audience) joined(u *user) {
+	if u == nil {
+		a.guestJoins++
+		return
+	}
+	if a.viewers == nil {
+		a.viewers = map[string]struct{}{}
+	}
+	a.viewers[u.id] = struct{}{}
+}
+
+// delivered counts m if it is a gift: custom, data "gift", extension JSON
+// with a numeric "coins".
+func (a *audience) delivered(m *Message) {
+	if m.Kind != KindCustom || m.Data != GiftData {
+		return
+	}
+	var ext struct {
+		Coins *json.Number `json:"coins"`
+	}
+	if json.Unmarshal([]byte(m.Extension), &ext) != nil || ext.Coins == nil {
+		return
+	}
+	coins, err := ext.Coins.Int64()
+	if err != nil || coins < 0 {
+		return
+	}
+	a.gifts++
+	a.giftCoins += coins
+	if a.giftSenders == nil {
+		a.giftSenders = map[string]struct{}{}
+	}
+	a.giftSenders[m.From] = struct{}{}
+}
+
+func (r *room) statisticLocked() Statistic {
+	return Statistic{TotalViewers: len(r.audience.viewers) + r.audience.guestJoins,
+		TotalGiftsSent: r.audience.gifts, TotalGiftCoins: r.audience.giftCoins,
+		TotalUniqueGiftSenders: len(r.audience.giftSenders), TotalLikesReceived: r.likes.total}
+}
