@@ -32,26 +32,10 @@ bench_init chat-run go curl jq
 log "building bin/gateway and bin/chatload"
 go build -o bin/ ./cmd/gateway ./cmd/chatload
 
-# Viewers and the gateway each need a descriptor per connection.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 maxn=$(tr ' ' '\n' <<<"$NS" | sort -n | tail -1)
-if (($(ulimit -n) < maxn + 1024)); then
-	log "ulimit -n is $(ulimit -n): too low for $maxn viewers"
-	exit 2
-fi
-
-cat >"$RUN/gateway.yaml" <<EOF2
-log_level: warn
-http:
-  listen: 127.0.0.1:$HTTP_PORT
-rtmp:
-  listen: 127.0.0.1:$RTMP_PORT
-  public_host: 127.0.0.1:$RTMP_PORT
-apps:
-  - appid: wxdemo
-    secret: demo-secret
-    push_key: bench-push-key
-    push_url_ttl: 24h
+bench_fd_limit $((maxn + 1024))
+bench_gateway_config "$RUN/gateway.yaml"
+cat >>"$RUN/gateway.yaml" <<EOF2
 chat:
   sdk_app_id: $APP_ID
   secret_key: $KEY
@@ -59,7 +43,6 @@ chat:
   room_rate: 40
   flush_delay: ${FLUSH_DELAY:-0s}
 EOF2
-BASE=http://127.0.0.1:$HTTP_PORT
 
 TCK=$(getconf CLK_TCK)
 ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -41,28 +41,9 @@ if [[ ! -s $CLIP ]]; then
 	mv "$CLIP.part" "$CLIP"
 fi
 
-# Viewers and the gateway each need a descriptor per connection.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 maxn=$(tr ' ' '\n' <<<"$NS $TTFF_N" | sort -n | tail -1)
-if (($(ulimit -n) < maxn + 256)); then
-	log "ulimit -n is $(ulimit -n): too low for $maxn viewers"
-	exit 2
-fi
-
-cat >"$RUN/gateway.yaml" <<EOF
-log_level: warn
-http:
-  listen: 127.0.0.1:$HTTP_PORT
-rtmp:
-  listen: 127.0.0.1:$RTMP_PORT
-  public_host: 127.0.0.1:$RTMP_PORT
-apps:
-  - appid: wxdemo
-    secret: demo-secret
-    push_key: bench-push-key
-    push_url_ttl: 24h
-EOF
-BASE=http://127.0.0.1:$HTTP_PORT
+bench_fd_limit $((maxn + 256))
+bench_gateway_config "$RUN/gateway.yaml"
 URL=$BASE/live/wxdemo-1.flv
 
 bin/gateway -config "$RUN/gateway.yaml" 2>"$RUN/gateway.log" &

@@ -53,22 +53,8 @@ if [[ ! -s $CLIP ]]; then
 	mv "$CLIP.part" "$CLIP"
 fi
 
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-
-cat >"$RUN/gateway.yaml" <<EOF
-log_level: warn
-http:
-  listen: 127.0.0.1:$HTTP_PORT
-rtmp:
-  listen: 127.0.0.1:$RTMP_PORT
-  public_host: 127.0.0.1:$RTMP_PORT
-apps:
-  - appid: wxdemo
-    secret: demo-secret
-    push_key: bench-push-key
-    push_url_ttl: 24h
-EOF
-BASE=http://127.0.0.1:$HTTP_PORT
+bench_fd_limit 256
+bench_gateway_config "$RUN/gateway.yaml"
 
 bin/gateway -config "$RUN/gateway.yaml" 2>"$RUN/gateway.log" &
 GW=$!
