@@ -4,10 +4,8 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,7 +19,7 @@ import (
 	"time"
 
 	"livestudio/internal/gateway"
-	"livestudio/internal/live"
+	"livestudio/internal/gateway/gatewaytest"
 	"livestudio/internal/stream"
 	"livestudio/internal/testpeer"
 )
@@ -207,26 +205,7 @@ channels:
 // startGateway runs a gateway in-process on loopback ports with the demo app.
 func startGateway(t *testing.T) *gateway.Gateway {
 	t.Helper()
-	cfg := gateway.DefaultConfig()
-	cfg.HTTP.Listen, cfg.RTMP.Listen, cfg.RTMP.PublicHost = "127.0.0.1:0", "127.0.0.1:0", ""
-	cfg.Apps = []live.App{{AppID: "wxdemo", Secret: "demo-secret", PushKey: "demo-push-key", PushURLTTL: time.Hour}}
-	level := slog.LevelWarn
-	if testing.Verbose() {
-		level = slog.LevelInfo
-	}
-	g, err := gateway.New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- g.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("gateway: %v", err)
-		}
-	})
+	g, _ := gatewaytest.Start(t, "127.0.0.1:0", "127.0.0.1:0", nil)
 	return g
 }
 

@@ -4,61 +4,29 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"os"
 	"os/exec"
 	"testing"
 	"time"
 
 	"livestudio/internal/config"
 	"livestudio/internal/gateway"
-	"livestudio/internal/live"
+	"livestudio/internal/gateway/gatewaytest"
 	"livestudio/internal/testpeer"
 	"livestudio/push/pushurl"
 )
 
-func testLog() *slog.Logger {
-	level := slog.LevelWarn
-	if testing.Verbose() {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-}
+func testLog() *slog.Logger { return gatewaytest.Log() }
 
 // runGateway starts a gateway on the given addresses ("127.0.0.1:0" for
 // any) and returns it with a stop function that waits for it to end.
 func runGateway(t *testing.T, httpAddr, rtmpAddr string) (*gateway.Gateway, func()) {
 	t.Helper()
-	return runGatewayWith(t, httpAddr, rtmpAddr, nil)
+	return gatewaytest.Start(t, httpAddr, rtmpAddr, nil)
 }
 
 func runGatewayWith(t *testing.T, httpAddr, rtmpAddr string, mutate func(*gateway.Config)) (*gateway.Gateway, func()) {
 	t.Helper()
-	cfg := gateway.DefaultConfig()
-	cfg.HTTP.Listen, cfg.RTMP.Listen, cfg.RTMP.PublicHost = httpAddr, rtmpAddr, ""
-	cfg.Apps = []live.App{{AppID: "wxdemo", Secret: "demo-secret", PushKey: "demo-push-key", PushURLTTL: time.Hour}}
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	g, err := gateway.New(cfg, testLog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- g.Run(ctx) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("gateway: %v", err)
-		}
-	}
-	t.Cleanup(stop)
-	return g, stop
+	return gatewaytest.Start(t, httpAddr, rtmpAddr, mutate)
 }
 
 func runAgent(t *testing.T, cfg config.Agent) *Agent {
