@@ -1,18 +1,11 @@
 package rtsp
 
 import (
-	"bytes"
-	"encoding/binary"
-	"math"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 
 	"livestudio/internal/stream"
 	"livestudio/internal/testpeer"
@@ -110,33 +103,11 @@ func checkSkew(t *testing.T, skew []time.Duration, slow bool) {
 func checkFFmpegDecodes(t *testing.T, units []*stream.Unit) {
 	t.Helper()
 	tr := units[0].Track
-	var asc mpeg4audio.AudioSpecificConfig
-	if err := asc.Unmarshal(tr.Config); err != nil {
-		t.Fatal(err)
-	}
-	pkts := make(mpeg4audio.ADTSPackets, len(units))
+	frames := make([][]byte, len(units))
 	for i, u := range units {
-		pkts[i] = &mpeg4audio.ADTSPacket{Type: asc.Type, SampleRate: asc.SampleRate,
-			ChannelConfig: asc.ChannelConfig, AU: u.Frame}
+		frames[i] = u.Frame
 	}
-	adts, err := pkts.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "out.aac")
-	if err := os.WriteFile(file, adts, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-i", file, "-f", "s16le", "-ac", "1", "-")
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
-		t.Fatalf("ffmpeg decode: %v: %s", err, stderr.String())
-	}
-	pcm := make([]int16, stdout.Len()/2)
-	if err := binary.Read(&stdout, binary.LittleEndian, pcm); err != nil {
-		t.Fatal(err)
-	}
+	pcm := testpeer.DecodeAAC(t, tr.Config, frames, "-ac", "1")
 	frame := time.Second * 1024 / time.Duration(tr.SampleRate)
 	decoded := time.Duration(len(pcm)) * time.Second / time.Duration(tr.SampleRate)
 	span := units[len(units)-1].PTS - units[0].PTS + frame
@@ -151,23 +122,10 @@ func checkFFmpegDecodes(t *testing.T, units []*stream.Unit) {
 	}
 	var shares []float64
 	for at := 0; at+4096 <= len(x); at += 4096 {
-		shares = append(shares, toneShare(x[at:at+4096], 1000, float64(tr.SampleRate)))
+		shares = append(shares, testpeer.ToneShare(x[at:at+4096], 1000, float64(tr.SampleRate)))
 	}
 	slices.Sort(shares)
 	if p := shares[len(shares)/2]; p < 0.9 {
 		t.Errorf("1 kHz holds %.2f of the decoded power, want > 0.9", p)
 	}
-}
-
-// toneShare is the share of x's power at freq (Goertzel under a Hann
-// window: 1 for a pure tone).
-func toneShare(x []float64, freq, rate float64) float64 {
-	var total, s1, s2 float64
-	coef := 2 * math.Cos(2*math.Pi*freq/rate)
-	for i, v := range x {
-		v *= 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(len(x)))
-		total += v * v
-		s1, s2 = v+coef*s1-s2, s1
-	}
-	return 3 * (s1*s1 + s2*s2 - coef*s1*s2) / (float64(len(x)) * total)
 }

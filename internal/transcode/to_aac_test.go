@@ -2,17 +2,16 @@ package transcode
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"math"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
+
+	"livestudio/internal/testpeer"
 )
 
 // frame is one AAC frame that came out, copied.
@@ -127,7 +126,7 @@ func checkDecoded(t *testing.T, tr *ToAAC, out []frame, tc tcase, first int64) {
 	// (a window over a gap has less; ffmpeg ignores the timestamps).
 	var shares []float64
 	for at := len(left) / 4; at+4096 <= len(left)*3/4; at += 1000 {
-		shares = append(shares, toneShare(left[at:at+4096], tc.freq, float64(tr.SampleRate())))
+		shares = append(shares, testpeer.ToneShare(left[at:at+4096], tc.freq, float64(tr.SampleRate())))
 	}
 	slices.Sort(shares)
 	p := shares[len(shares)/2]
@@ -173,45 +172,11 @@ func ffmpegDecode(t *testing.T, tr *ToAAC, out []frame) []int16 {
 		int(asc.ChannelConfig) != tr.Channels() {
 		t.Fatalf("AudioSpecificConfig %+v", asc)
 	}
-	pkts := make(mpeg4audio.ADTSPackets, len(out))
+	frames := make([][]byte, len(out))
 	for i, f := range out {
-		pkts[i] = &mpeg4audio.ADTSPacket{Type: asc.Type, SampleRate: asc.SampleRate,
-			ChannelConfig: asc.ChannelConfig, AU: f.au}
+		frames[i] = f.au
 	}
-	adts, err := pkts.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "out.aac")
-	if err := os.WriteFile(file, adts, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-i", file, "-f", "s16le", "-")
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
-		t.Fatalf("ffmpeg decode: %v: %s", err, stderr.String())
-	}
-	pcm := make([]int16, stdout.Len()/2)
-	if err := binary.Read(&stdout, binary.LittleEndian, pcm); err != nil {
-		t.Fatal(err)
-	}
-	return pcm
-}
-
-// toneShare is the share of x's power at freq (Goertzel, Hann window).
-func toneShare(x []float64, freq, rate float64) float64 {
-	var total, s1, s2 float64
-	coef := 2 * math.Cos(2*math.Pi*freq/rate)
-	for i, v := range x {
-		v *= 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(len(x)))
-		total += v * v
-		s1, s2 = v+coef*s1-s2, s1
-	}
-	p := s1*s1 + s2*s2 - coef*s1*s2 // |X(freq)|², the DTFT at freq exactly
-	// A sine of amplitude A under a Hann window of N samples has
-	// |X|² = A²N²/16 and energy A²/2 * 3N/8: a pure tone gives 1.
-	return 3 * p / (float64(len(x)) * total)
+	return testpeer.DecodeAAC(t, tr.AudioSpecificConfig(), frames)
 }
 
 func TestConfigErrors(t *testing.T) {
