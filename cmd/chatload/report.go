@@ -3,10 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"sort"
 	"time"
+
+	"livestudio/internal/loadstat"
 )
 
 // Report is the JSON summary of one run.
@@ -68,35 +69,6 @@ type GatewayFigures struct {
 	RSSPerIdleConnKB float64 `json:"rss_per_idle_conn_kb"`
 }
 
-// Latency is a latency distribution in milliseconds.
-type Latency struct {
-	Count int     `json:"count"`
-	P50   float64 `json:"p50_ms"`
-	P90   float64 `json:"p90_ms"`
-	P99   float64 `json:"p99_ms"`
-	Max   float64 `json:"max_ms"`
-}
-
-// quantile returns the nearest-rank q-quantile of sorted values (0 if none).
-func quantile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
-}
-
-func latencyOf(d []time.Duration) Latency {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	ms := func(x time.Duration) float64 { return float64(x.Microseconds()) / 1000 }
-	if len(s) == 0 {
-		return Latency{}
-	}
-	return Latency{Count: len(s), P50: ms(quantile(s, 0.5)), P90: ms(quantile(s, 0.9)),
-		P99: ms(quantile(s, 0.99)), Max: ms(s[len(s)-1])}
-}
-
 func summarize(rep *Report, viewers []*viewer, senders []*sender) {
 	var all []time.Duration
 	for p := range nPrio {
@@ -119,7 +91,7 @@ func summarize(rep *Report, viewers []*viewer, senders []*sender) {
 		}
 		row.ReceivedMin = max(row.ReceivedMin, 0)
 		row.Lost = max(row.Acked-row.ReceivedMin, 0)
-		row.Latency = latencyOf(lat)
+		row.Latency = loadstat.LatencyOf(lat)
 		all = append(all, lat...)
 		rep.Priorities = append(rep.Priorities, row)
 		rep.Total.Sent += row.Sent
@@ -159,7 +131,7 @@ func summarize(rep *Report, viewers []*viewer, senders []*sender) {
 		rep.MsgsPerFrame = float64(msgs) / float64(frames)
 	}
 	rep.Total.Lost = max(rep.Total.Acked-rep.Total.ReceivedMin, 0)
-	rep.Latency = latencyOf(all)
+	rep.Latency = loadstat.LatencyOf(all)
 	rep.Total.Latency = rep.Latency
 	for _, s := range senders {
 		rep.SenderMaxLagMS = max(rep.SenderMaxLagMS, float64(s.maxLag.Microseconds())/1000)
@@ -204,3 +176,6 @@ func printSummary(w io.Writer, rep Report) {
 		}
 	}
 }
+
+// Latency is a latency distribution in milliseconds.
+type Latency = loadstat.Latency

@@ -5,6 +5,8 @@ import (
 	"io"
 	"sort"
 	"time"
+
+	"livestudio/internal/loadstat"
 )
 
 // criteria decide which viewers fell behind.
@@ -66,7 +68,7 @@ func summarize(rs []result, from, end time.Time, c criteria) Report {
 		}
 	}
 	rep.BitrateMbps = spreadOf(rates)
-	rep.TTFF = latencyOf(ttff)
+	rep.TTFF = loadstat.LatencyOf(ttff)
 	for i, r := range rs {
 		failed := r.Failed
 		lag := time.Duration(0)

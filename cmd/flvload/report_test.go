@@ -4,13 +4,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"livestudio/internal/loadstat"
 )
 
 func TestQuantileNearestRank(t *testing.T) {
 	v := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 	for q, want := range map[float64]int64{0.5: 5, 0.9: 9, 0.99: 10, 1: 10, 0: 1} {
-		if got := quantile(v, q); got != want {
-			t.Errorf("quantile(%v) = %d, want %d", q, got, want)
+		if got := loadstat.Quantile(v, q); got != want {
+			t.Errorf("loadstat.Quantile(%v) = %d, want %d", q, got, want)
 		}
 	}
 }

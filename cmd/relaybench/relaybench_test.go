@@ -7,18 +7,6 @@ import (
 	"livestudio/internal/stream"
 )
 
-func TestQuantileNearestRank(t *testing.T) {
-	v := []time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
-	for q, want := range map[float64]time.Duration{0.5: 5, 0.9: 9, 0.99: 10, 1: 10, 0: 1} {
-		if got := quantile(v, q); got != want {
-			t.Errorf("quantile(%v) = %d, want %d", q, got, want)
-		}
-	}
-	if got := quantile(nil, 0.5); got != 0 {
-		t.Errorf("quantile(nil) = %d", got)
-	}
-}
-
 // TestRecorder: units before the first write are not measured, each unit
 // is measured once, by kind, from its hand-over to its batch's write.
 func TestRecorder(t *testing.T) {

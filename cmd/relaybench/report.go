@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"slices"
 	"time"
+
+	"livestudio/internal/loadstat"
 )
 
 // goal is issue #3's target for the latency the relay adds, p50 and p99.
@@ -53,35 +54,6 @@ type Report struct {
 	GCCycles    uint32  `json:"gc_cycles"`
 }
 
-// Latency is a latency distribution in milliseconds.
-type Latency struct {
-	Count int     `json:"count"`
-	P50   float64 `json:"p50_ms"`
-	P90   float64 `json:"p90_ms"`
-	P99   float64 `json:"p99_ms"`
-	Max   float64 `json:"max_ms"`
-}
-
-// quantile returns the nearest-rank q-quantile of sorted values (0 if none).
-func quantile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
-}
-
-func latencyOf(d []time.Duration) Latency {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return Latency{}
-	}
-	ms := func(x time.Duration) float64 { return float64(x.Microseconds()) / 1000 }
-	return Latency{Count: len(s), P50: ms(quantile(s, 0.5)), P90: ms(quantile(s, 0.9)),
-		P99: ms(quantile(s, 0.99)), Max: ms(s[len(s)-1])}
-}
-
 func summarize(cfg relayConfig, res result) Report {
 	var rep Report
 	rep.Mode = "relay"
@@ -95,9 +67,9 @@ func summarize(cfg relayConfig, res result) Report {
 	}
 	rep.RingUnits, rep.RingBytes = cfg.ringUnits, cfg.ringBytes
 	s := res.samples
-	rep.Latency.All = latencyOf(slices.Concat(s.video, s.audio))
-	rep.Latency.Video = latencyOf(s.video)
-	rep.Latency.Audio = latencyOf(s.audio)
+	rep.Latency.All = loadstat.LatencyOf(slices.Concat(s.video, s.audio))
+	rep.Latency.Video = loadstat.LatencyOf(s.video)
+	rep.Latency.Audio = loadstat.LatencyOf(s.audio)
 	rep.GoalMS = float64(goal.Milliseconds())
 	all := rep.Latency.All
 	rep.GoalMet = all.Count > 0 && all.P50 < rep.GoalMS && all.P99 < rep.GoalMS
@@ -143,3 +115,6 @@ func writeJSON(path string, r Report) error {
 	}
 	return os.WriteFile(path, b, 0o644)
 }
+
+// Latency is a latency distribution in milliseconds.
+type Latency = loadstat.Latency
