@@ -17,11 +17,14 @@ import (
 // (its TLS-sig dependency does not build for 32-bit ARM).
 type Config struct {
 	// LogLevel: debug, info, warn or error.
-	LogLevel string        `yaml:"log_level"`
-	HTTP     HTTP          `yaml:"http"`
-	RTMP     rtmp.Config   `yaml:"rtmp"`
-	Stream   stream.Config `yaml:"stream"`
-	HLS      hls.Config    `yaml:"hls"`
+	LogLevel string `yaml:"log_level"`
+	// DataDir holds what the gateway keeps across restarts (the database,
+	// recordings). Relative paths are relative to the working directory.
+	DataDir string        `yaml:"data_dir"`
+	HTTP    HTTP          `yaml:"http"`
+	RTMP    rtmp.Config   `yaml:"rtmp"`
+	Stream  stream.Config `yaml:"stream"`
+	HLS     hls.Config    `yaml:"hls"`
 	// Chat is the live-room interaction at /ws; it is on when
 	// chat.sdk_app_id is set.
 	Chat chat.Config `yaml:"chat"`
@@ -42,6 +45,7 @@ type HTTP struct {
 func DefaultConfig() Config {
 	return Config{
 		LogLevel: "info",
+		DataDir:  "data",
 		HTTP:     HTTP{Listen: "127.0.0.1:8080", ViewerWriteTimeout: 10 * time.Second},
 		RTMP:     rtmp.DefaultConfig(),
 		Stream:   stream.DefaultConfig(),
@@ -67,6 +71,9 @@ func LoadConfig(path string) (Config, error) {
 func (c Config) Validate() error {
 	if _, err := config.ParseLevel(c.LogLevel); err != nil {
 		return err
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("data_dir: must be set (a directory the gateway may write)")
 	}
 	if c.HTTP.Listen == "" {
 		return fmt.Errorf("http.listen: must be set (host:port)")
