@@ -130,6 +130,9 @@ func TestReaderMaxLagSkipsToNewestKey(t *testing.T) {
 	if st := p.Stream().Stats(); st.SkippedUnits != 240 {
 		t.Fatalf("SkippedUnits = %d, want 240", st.SkippedUnits)
 	}
+	if n := r.Skipped(); n != 240 {
+		t.Fatalf("Reader.Skipped() = %d, want 240", n)
+	}
 }
 
 // A GOP longer than ReaderMaxLag has no newer keyframe to skip to: a reader

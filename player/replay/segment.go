@@ -175,7 +175,10 @@ func (s *segmentFile) abort() {
 // sameAudio tells whether two AAC tracks can share a segment's writer (the
 // ADTS headers carry the config of the writer's track).
 func sameAudio(a, b *stream.Track) bool {
-	return a == b || (a.SampleRate == b.SampleRate && a.Channels == b.Channels && string(a.Config) == string(b.Config))
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a == b || (a.Codec == b.Codec && a.SampleRate == b.SampleRate && a.Channels == b.Channels && string(a.Config) == string(b.Config))
 }
 
 // ticks converts a media time to 90 kHz without overflow.

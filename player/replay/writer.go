@@ -10,11 +10,6 @@ import (
 	"livestudio/internal/stream"
 )
 
-// maxDrift is how far the wall clock may run ahead of media time before the
-// recorder treats it as a break (a publisher reconnect rebases timestamps
-// to continue just after the last frame, however long the outage was).
-const maxDrift = 2 * time.Second
-
 // errDisk wraps errors of the file system: they end the recording.
 var errDisk = errors.New("disk")
 
@@ -99,7 +94,7 @@ func (w *recWriter) write(u *stream.Unit, wall func(time.Duration) time.Time) er
 			w.frame = d
 		}
 	}
-	if cut, disc := w.cutBefore(u, wall); cut {
+	if cut, disc := w.cutBefore(u); cut {
 		if err := w.cut(u, disc, wall); err != nil {
 			return err
 		}
@@ -123,39 +118,31 @@ func (w *recWriter) write(u *stream.Unit, wall func(time.Duration) time.Time) er
 
 // cutBefore decides whether u starts a new segment, and whether that
 // segment follows a break (EXT-X-DISCONTINUITY).
-func (w *recWriter) cutBefore(u *stream.Unit, wall func(time.Duration) time.Time) (cut, disc bool) {
+func (w *recWriter) cutBefore(u *stream.Unit) (cut, disc bool) {
 	s := w.seg
+	// A new Track is new parameters in band or a new publisher (a
+	// reconnect, whose timestamps the stream rebased to follow on): the
+	// player should reset its decoder, and the wall clock moved on.
 	switch {
 	case u.IsVideo():
 		if !u.Key {
 			return false, false
 		}
-		if s.video == nil || s.video.Codec != u.Track.Codec {
-			return true, true // video started, or its codec changed
-		}
-		if w.audio != nil && (s.audio == nil || !sameAudio(w.audio, s.audio)) {
-			return true, true // audio started or changed
+		if u.Track != s.video || !sameAudio(w.audio, s.audio) {
+			return true, true // video or audio started or changed
 		}
 	case s.video != nil:
 		return false, false // audio cuts only audio-only recordings
-	case !sameAudio(u.Track, s.audio) || u.Track.Codec != s.audio.Codec:
+	case u.Track != s.audio:
 		return true, true
 	}
 	if !s.written {
 		return false, false
 	}
-	if w.gap || w.drifted(u, wall) {
+	if w.gap {
 		return true, true
 	}
 	return u.DTS-s.first >= w.target, false
-}
-
-// drifted tells whether the wall clock ran away from media time since the
-// segment started: the stream was rebased after a publisher reconnect.
-func (w *recWriter) drifted(u *stream.Unit, wall func(time.Duration) time.Time) bool {
-	expect := w.segPDT.Add(u.DTS - w.seg.first)
-	d := wall(u.DTS).Sub(expect)
-	return d > maxDrift || d < -maxDrift
 }
 
 // cut closes the current segment, lists it, and opens the next one at u:
