@@ -28,13 +28,16 @@ type session struct {
 func (r *Recorder) startSessionLocked(key string, st *stream.Stream) {
 	ctx, cancel := context.WithCancel(r.ctx)
 	s := &session{key: key, st: st, cancel: cancel, done: make(chan struct{})}
+	// Attached here, not in the goroutine: the recording starts from what
+	// the stream holds now (its cached GOP), whenever the goroutine runs.
+	rd := st.NewReader()
 	r.sessions[key] = s
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
 		defer close(s.done)
 		defer cancel()
-		failed := r.record(ctx, key, st, r.log.With("key", key))
+		failed := r.record(ctx, rd, key, r.log.With("key", key))
 		r.mu.Lock()
 		delete(r.sessions, key)
 		if failed {
@@ -47,8 +50,8 @@ func (r *Recorder) startSessionLocked(key string, st *stream.Stream) {
 
 // record writes the stream into a new recording until the stream ends or
 // ctx is done. It reports whether it stopped on an error.
-func (r *Recorder) record(ctx context.Context, key string, st *stream.Stream, log *slog.Logger) (failed bool) {
-	rd := st.NewReader()
+func (r *Recorder) record(ctx context.Context, rd *stream.Reader, key string, log *slog.Logger) (failed bool) {
+	st := rd.Stream()
 	defer func() { rd.Close() }()
 	wall := func(dts time.Duration) time.Time { return time.Now().Add(-(st.LastDTS() - dts)) }
 	var (
