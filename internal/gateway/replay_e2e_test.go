@@ -9,12 +9,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bluenviron/gortmplib"
+	rtmpcodecs "github.com/bluenviron/gortmplib/pkg/codecs"
 
 	"livestudio/internal/testpeer"
 	"livestudio/player/replay"
@@ -271,5 +275,87 @@ func copyDir(t *testing.T, src, dst string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// waitRecording waits until key has n finished recordings and returns the
+// newest.
+func waitRecording(t *testing.T, tg *testGateway, key string, n int) string {
+	t.Helper()
+	var u string
+	waitFor(t, 20*time.Second, "recording finished", func() bool {
+		l := replayList(t, tg, key)
+		if len(l) != n || l[n-1].Live {
+			return false
+		}
+		u = tg.base + l[n-1].URL
+		return true
+	})
+	return u
+}
+
+// Video-only H.265 (Enhanced RTMP from gortmplib) and audio-only AAC (ffmpeg)
+// recordings play in ffmpeg.
+func TestReplayHEVCAndAudioOnly(t *testing.T) {
+	needFFmpeg(t)
+	tg := startGateway(t, func(c *Config) {
+		c.DataDir = t.TempDir()
+		c.Replay.RecordAll = true
+		c.Replay.SegmentDuration = time.Second
+	})
+
+	aus := hevcAccessUnits(t, 4)
+	var vps, sps, pps []byte
+	for _, n := range aus[0] {
+		switch (n[0] >> 1) & 0x3f {
+		case 32:
+			vps = n
+		case 33:
+			sps = n
+		case 34:
+			pps = n
+		}
+	}
+	u, _ := url.Parse(tg.pushURL(t, 1))
+	u.Fragment, u.Path, u.RawQuery = strings.TrimPrefix(u.Path, "/live/")+"?"+u.RawQuery, "/live", ""
+	c := &gortmplib.Client{URL: u, Publish: true}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Initialize(ctx); err != nil {
+		t.Fatalf("gortmplib publish: %v", err)
+	}
+	track := &gortmplib.Track{Codec: &rtmpcodecs.H265{VPS: vps, SPS: sps, PPS: pps}}
+	w := &gortmplib.Writer{Conn: c, Tracks: []*gortmplib.Track{track}}
+	if err := w.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "recorder attached", func() bool { return tg.Replay().Recording(demoKey) })
+	for i, au := range aus {
+		ts := time.Duration(i) * 40 * time.Millisecond
+		if err := w.WriteH265(track, ts, ts, au); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Close() // a dropped connection: the recording ends with the grace
+	hevc := waitRecording(t, tg, demoKey, 1)
+	if codecs := probeCodecs(t, hevc); len(codecs) != 1 || codecs[0] != "hevc" {
+		t.Errorf("H.265 recording: codecs %v, want hevc", codecs)
+	}
+	if n := testpeer.Decode(t, hevc, time.Minute); n["video"] < 75 {
+		t.Errorf("H.265 recording: decoded %v, want >= 75 video frames", n)
+	}
+
+	pub := runFFmpeg(t, "ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
+		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "4",
+		"-c:a", "aac", "-b:a", "64k", "-f", "flv", tg.pushURL(t, 2))
+	if err := pub.waitExit(t, 30*time.Second); err != nil {
+		t.Fatalf("ffmpeg: %v: %s", err, pub.stderr)
+	}
+	audio := waitRecording(t, tg, "wxdemo-2", 1)
+	if codecs := probeCodecs(t, audio); len(codecs) != 1 || codecs[0] != "aac" {
+		t.Errorf("audio-only recording: codecs %v, want aac", codecs)
+	}
+	if n := testpeer.Decode(t, audio, time.Minute); n["audio"] < 150 {
+		t.Errorf("audio-only recording: decoded %v, want >= 150 AAC frames (3.5 s)", n)
 	}
 }
