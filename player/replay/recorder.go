@@ -49,6 +49,10 @@ type Recorder struct {
 	badKeys map[string]bool // invalid keys already logged
 	wg      sync.WaitGroup
 	kick    chan struct{}
+
+	// segmentHook, when set (tests), runs on a session's goroutine after
+	// each segment is written: a slow disk.
+	segmentHook func()
 }
 
 // New checks the config and closes the recordings a

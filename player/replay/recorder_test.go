@@ -295,3 +295,56 @@ func TestInvalidKeyNotRecorded(t *testing.T) {
 		t.Fatalf("List = %v, want ErrInvalidName", err)
 	}
 }
+
+// A recorder that falls behind (a stalled disk) never holds up the stream:
+// it is skipped to a keyframe like a slow viewer, and the recording goes on
+// after an EXT-X-DISCONTINUITY.
+func TestLaggingRecorderMarksGap(t *testing.T) {
+	scfg := noLag
+	scfg.ReaderMaxLag = 3 * time.Second // more than the source writes at once but during the stall
+	r := startRecorder(t, Config{SegmentDuration: time.Second}, scfg)
+	stall, resume := make(chan struct{}), make(chan struct{})
+	first := true
+	r.rec.segmentHook = func() {
+		if first {
+			first = false
+			close(stall)
+			<-resume
+		}
+	}
+	if err := r.rec.Start("k"); err != nil {
+		t.Fatal(err)
+	}
+	p := r.publish(t, "k")
+	waitFor(t, "recording session", func() bool { return r.rec.Recording("k") })
+	src := &source{video: h264Track(), audio: aacTrack(), gop: 25}
+	src.write(p, 1200*time.Millisecond) // the first segment ends at the keyframe at 1 s
+	<-stall
+	src.write(p, 5*time.Second) // returns although the recorder is stuck
+	close(resume)
+	src.write(p, 2*time.Second)
+	p.Close(true)
+	rc := r.waitList(t, "k", 1)[0]
+	pl := r.playlist(t, rc)
+	gaps := 0
+	for _, s := range pl.Segments {
+		if s.Discontinuity {
+			gaps++
+		}
+	}
+	if gaps != 1 || r.metric(t, "livestudio_replay_gaps_total", "") != 1 {
+		t.Fatalf("%d discontinuities, gaps metric %v; want 1 and 1", gaps, r.metric(t, "livestudio_replay_gaps_total", ""))
+	}
+	if rc.Duration >= 8*time.Second || rc.Duration < time.Second {
+		t.Errorf("duration %v: want the skipped media left out", rc.Duration)
+	}
+	var last int64 = -1
+	for _, s := range pl.Segments {
+		for _, ts := range readTS(t, filepath.Join(r.dir, "k", rc.ID, s.Name)).video {
+			if ts <= last {
+				t.Fatalf("%s: video DTS %d after %d", s.Name, ts, last)
+			}
+			last = ts
+		}
+	}
+}

@@ -80,7 +80,7 @@ func (r *Recorder) record(ctx context.Context, rd *stream.Reader, key string, lo
 			failed = fail(err)
 		}
 		log.Info("replay: recording finished", "id", w.m.ID, "duration", time.Duration(w.m.DurationMS)*time.Millisecond,
-			"segments", w.m.Segments, "bytes", w.m.Bytes, "gaps", w.m.Gaps)
+			"segments", w.m.Segments, "bytes", w.m.Bytes, "gaps", w.m.Gaps, "encode_errors", w.encodeErrs)
 	}()
 	for {
 		units, err := rd.Read(ctx, buf[:0])
@@ -107,7 +107,13 @@ func (r *Recorder) record(ctx context.Context, rd *stream.Reader, key string, lo
 			if w, err = newRecWriter(r.cfg.Dir, key, video, audio, first, wall(first), r.cfg.SegmentDuration); err != nil {
 				return fail(err)
 			}
-			w.onSegment = func(n int64) { r.m.Segments.Inc(); r.m.Bytes.Add(float64(n)) }
+			w.onSegment = func(n int64) {
+				r.m.Segments.Inc()
+				r.m.Bytes.Add(float64(n))
+				if r.segmentHook != nil {
+					r.segmentHook()
+				}
+			}
 			w.stats = r.m
 			r.m.Active.Inc()
 			log.Info("replay: recording started", "id", w.m.ID, "video", w.m.Video, "audio", w.m.Audio)

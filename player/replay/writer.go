@@ -34,6 +34,9 @@ type recWriter struct {
 	gap       bool // a break before the next unit: cut with a discontinuity
 	stats     *Metrics
 	onSegment func(bytes int64)
+	// encodeErrs counts frames the MPEG-TS writer refused (logged at the
+	// end of the recording, counted in metrics as they happen).
+	encodeErrs int
 }
 
 // newRecWriter creates the recording's directory and its first segment,
@@ -109,6 +112,7 @@ func (w *recWriter) write(u *stream.Unit, wall func(time.Duration) time.Time) er
 		if w.seg.cw.err != nil {
 			return fmt.Errorf("%w: %v", errDisk, w.seg.cw.err)
 		}
+		w.encodeErrs++
 		if w.stats != nil {
 			w.stats.Errors.WithLabelValues("encode").Inc()
 		}
