@@ -52,12 +52,6 @@ func newRecWriter(root, key string, video, audio *stream.Track, first time.Durat
 		m:  meta{Version: metaVersion, Key: key, ID: id, Live: true, Start: start, End: start},
 		pl: playlist{Target: target},
 	}
-	if video != nil {
-		w.m.Video = video.Codec.String()
-	}
-	if audio != nil {
-		w.m.Audio, w.m.SampleRate, w.m.Channels = audio.Codec.String(), audio.SampleRate, audio.Channels
-	}
 	if err := w.open(video, audio, start, false); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -77,6 +71,14 @@ func (w *recWriter) open(video, audio *stream.Track, pdt time.Time, gap bool) er
 	}
 	w.next++
 	w.seg, w.segPDT, w.segGap = seg, pdt, gap
+	// meta.json names the codecs of the newest segments (a track may start
+	// late).
+	if video != nil {
+		w.m.Video = video.Codec.String()
+	}
+	if audio != nil {
+		w.m.Audio, w.m.SampleRate, w.m.Channels = audio.Codec.String(), audio.SampleRate, audio.Channels
+	}
 	return nil
 }
 
