@@ -171,7 +171,7 @@ func TestPublishSessions(t *testing.T) {
 	// The source runs faster than real time: let the recording start
 	// before most of it is written, so that its start time is now.
 	src := &source{video: h264Track(), audio: aacTrack(), gop: 25}
-	src.write(p, frame)
+	src.write(p, 200*time.Millisecond) // past a reader wake (stream.merge_write)
 	waitFor(t, "second recording", func() bool { return r.metric(t, "livestudio_replay_recordings_active", "") == 1 })
 	src.write(p, 2*time.Second)
 	p.Close(true)

@@ -92,7 +92,7 @@ func TestDeleteAndRetention(t *testing.T) {
 	for range 2 {
 		p := r.publish(t, "k")
 		src := &source{video: h264Track(), audio: aacTrack(), gop: 25}
-		src.write(p, frame)
+		src.write(p, 200*time.Millisecond) // past a reader wake (stream.merge_write)
 		waitFor(t, "recording", func() bool { return r.metric(t, "livestudio_replay_recordings_active", "") == 1 })
 		src.write(p, 2*time.Second)
 		p.Close(true)
