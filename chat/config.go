@@ -72,6 +72,12 @@ type Config struct {
 	// (each matched character becomes '*') or "reject" (error filtered).
 	FilterMode string `yaml:"filter_mode"`
 
+	// ManagedRooms: rooms exist because they were created (the gateway's
+	// live rooms, or REST create_room), not because someone joined: a join
+	// or an admin command for an unknown room gets room_not_found, and
+	// created rooms are never dropped for being idle.
+	ManagedRooms bool `yaml:"managed_rooms"`
+
 	// AdminToken, if set, authorises the admin REST API with
 	// "Authorization: Bearer <token>" (besides an admin's UserSig).
 	AdminToken string `yaml:"admin_token"`

@@ -31,6 +31,8 @@ type room struct {
 	stats      RoomStats
 	// audience feeds the destroy webhook's Statistic block.
 	audience audience
+	// mgd is a managed room's policy (nil: made by a join; managed.go).
+	mgd *managedRoom
 }
 
 func newRoom(id string, s *Server) *room {
@@ -59,6 +61,7 @@ func (r *room) join(c *client, id json.RawMessage) error {
 	r.members = append(r.members, c)
 	r.emptySince = time.Time{}
 	r.stats.Joins++
+	r.stats.PeakOnline = max(r.stats.PeakOnline, len(r.members))
 	u := c.user.Load()
 	r.audience.joined(u)
 	r.sendSnapshotLocked(c, id, now)

@@ -155,12 +155,18 @@ type RoomInfo struct {
 	IsUnlimitedRoomEnabled bool   `json:"IsUnlimitedRoomEnabled"`
 }
 
+// Statistic is the destroy callback's Statistic block: the seed's fields
+// plus livestudio's PeakViewers (most connections at once), TotalComments
+// (text messages delivered) and TotalProductPushes (product cards set).
 type Statistic struct {
 	TotalViewers           int   `json:"TotalViewers"`
 	TotalGiftsSent         int64 `json:"TotalGiftsSent"`
 	TotalGiftCoins         int64 `json:"TotalGiftCoins"`
 	TotalUniqueGiftSenders int   `json:"TotalUniqueGiftSenders"`
 	TotalLikesReceived     int64 `json:"TotalLikesReceived"`
+	PeakViewers            int   `json:"PeakViewers"`
+	TotalComments          int64 `json:"TotalComments"`
+	TotalProductPushes     int64 `json:"TotalProductPushes"`
 }
 
 type destroyCallback struct {

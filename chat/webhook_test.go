@@ -348,7 +348,7 @@ func TestWebhookJoinExitAndDestroyStatistics(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Statistic{TotalViewers: 3, TotalGiftsSent: 4, TotalGiftCoins: 165, TotalUniqueGiftSenders: 3,
-		TotalLikesReceived: 5}
+		TotalLikesReceived: 5, PeakViewers: 4}
 	if got.Statistic != want {
 		t.Errorf("Statistic %+v, want %+v", got.Statistic, want)
 	}
