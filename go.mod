@@ -13,6 +13,7 @@ require (
 	github.com/pion/opus v0.1.0
 	github.com/pion/rtp v1.10.5
 	github.com/prometheus/client_golang v1.25.0
+	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 	github.com/tencentyun/tls-sig-api-v2-golang v1.4.0
 	github.com/tphakala/go-aac v0.4.0
 	golang.org/x/time v0.14.0

@@ -43,6 +43,9 @@ type RoomPolicy struct {
 	// notices, attributes (product cards), mutes, kicks, room mute; they
 	// are never refused by moderation.
 	Admins []string
+	// Attrs are the room's attributes when CreateRoom creates it (a
+	// restart restores the product card): no tip, not counted as a push.
+	Attrs map[string]string
 	// Base is the room's statistics before this process (kept by the live
 	// layer across restarts); RoomStatistic and the destroy webhook add the
 	// counts of this process to it.
@@ -94,6 +97,7 @@ func (s *Server) CreateRoom(id string, p RoomPolicy) error {
 	}
 	r := newRoom(id, s)
 	r.mgd = newManaged(p)
+	maps.Copy(r.attrs, p.Attrs)
 	s.rooms[id] = r
 	s.m.rooms.Inc()
 	return nil

@@ -24,7 +24,7 @@ var migrations = []string{
 		close_like INTEGER NOT NULL, close_goods INTEGER NOT NULL, close_comment INTEGER NOT NULL,
 		close_replay INTEGER NOT NULL, close_share INTEGER NOT NULL, close_kf INTEGER NOT NULL,
 		banned INTEGER NOT NULL, ended_at INTEGER NOT NULL, live_at INTEGER NOT NULL,
-		created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, stats TEXT NOT NULL,
+		created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, stats TEXT NOT NULL, product TEXT NOT NULL,
 		PRIMARY KEY (app_id, id));
 	CREATE TABLE goods (
 		app_id TEXT NOT NULL, id INTEGER NOT NULL,

@@ -11,14 +11,14 @@ import (
 const roomCols = `app_id, id, name, cover_img, share_img, feeds_img, start_time, end_time,
 	anchor_name, anchor_wechat, sub_anchor_wechat, creater_wechat, feeds_public, type, screen_type,
 	close_like, close_goods, close_comment, close_replay, close_share, close_kf,
-	banned, ended_at, live_at, created_at, updated_at, stats`
+	banned, ended_at, live_at, created_at, updated_at, stats, product`
 
 func roomArgs(r *Room) []any {
 	st, _ := json.Marshal(r.Stats)
 	return []any{r.AppID, r.ID, r.Name, r.CoverImg, r.ShareImg, r.FeedsImg, r.StartTime, r.EndTime,
 		r.AnchorName, r.AnchorWechat, r.SubAnchorWechat, r.CreaterWechat, b2i(r.FeedsPublic), r.Type, r.ScreenType,
 		b2i(r.CloseLike), b2i(r.CloseGoods), b2i(r.CloseComment), b2i(r.CloseReplay), b2i(r.CloseShare), b2i(r.CloseKf),
-		b2i(r.Banned), r.EndedAt, r.LiveAt, r.CreatedAt, r.UpdatedAt, string(st)}
+		b2i(r.Banned), r.EndedAt, r.LiveAt, r.CreatedAt, r.UpdatedAt, string(st), r.Product}
 }
 
 type scanner interface{ Scan(...any) error }
@@ -29,7 +29,7 @@ func scanRoom(sc scanner) (Room, error) {
 	err := sc.Scan(&r.AppID, &r.ID, &r.Name, &r.CoverImg, &r.ShareImg, &r.FeedsImg, &r.StartTime, &r.EndTime,
 		&r.AnchorName, &r.AnchorWechat, &r.SubAnchorWechat, &r.CreaterWechat, &r.FeedsPublic, &r.Type, &r.ScreenType,
 		&r.CloseLike, &r.CloseGoods, &r.CloseComment, &r.CloseReplay, &r.CloseShare, &r.CloseKf,
-		&r.Banned, &r.EndedAt, &r.LiveAt, &r.CreatedAt, &r.UpdatedAt, &st)
+		&r.Banned, &r.EndedAt, &r.LiveAt, &r.CreatedAt, &r.UpdatedAt, &st, &r.Product)
 	if err != nil {
 		return r, err
 	}
@@ -62,7 +62,7 @@ func (s *SQLite) CreateRoom(ctx context.Context, r *Room) error {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO rooms (`+roomCols+`) VALUES (`+placeholders(27)+`)`, roomArgs(r)...)
+		_, err := tx.ExecContext(ctx, `INSERT INTO rooms (`+roomCols+`) VALUES (`+placeholders(28)+`)`, roomArgs(r)...)
 		if err != nil {
 			return fmt.Errorf("create room: %w", err)
 		}
@@ -79,7 +79,7 @@ func (s *SQLite) Room(ctx context.Context, appID string, id int64) (Room, error)
 // UpdateRoom implements Store.
 func (s *SQLite) UpdateRoom(ctx context.Context, r Room) error {
 	args := roomArgs(&r)
-	return affected(s.db.ExecContext(ctx, `UPDATE rooms SET (`+roomCols+`) = (`+placeholders(27)+`)
+	return affected(s.db.ExecContext(ctx, `UPDATE rooms SET (`+roomCols+`) = (`+placeholders(28)+`)
 		WHERE app_id = ? AND id = ?`, append(args, r.AppID, r.ID)...))
 }
 

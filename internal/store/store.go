@@ -103,6 +103,9 @@ type Room struct {
 	// Stats are the statistics saved so far (the live counters are added
 	// by the caller while the room runs).
 	Stats Stats
+	// Product is the product card shown now (the chat attribute's JSON),
+	// empty for none.
+	Product string
 }
 
 // Stats are a room's statistics.
