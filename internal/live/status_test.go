@@ -1,0 +1,84 @@
+package live
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"livestudio/internal/store"
+)
+
+func TestLiveStatus(t *testing.T) {
+	base := store.Room{StartTime: 100, EndTime: 200}
+	cases := []struct {
+		name       string
+		r          func(r *store.Room)
+		publishing bool
+		now        int64
+		want       int
+	}{
+		{"before start", nil, false, 50, StatusNotStarted},
+		{"early publish", nil, true, 50, StatusLive},
+		{"in window, never live", nil, false, 150, StatusNotStarted},
+		{"live", func(r *store.Room) { r.LiveAt = 120 }, true, 150, StatusLive},
+		{"paused", func(r *store.Room) { r.LiveAt = 120 }, false, 150, StatusPaused},
+		{"past end after live", func(r *store.Room) { r.LiveAt = 120 }, false, 200, StatusEnded},
+		{"past end, never live", nil, false, 200, StatusExpired},
+		{"ended by hand", func(r *store.Room) { r.EndedAt = 130 }, true, 150, StatusEnded},
+		{"banned", func(r *store.Room) { r.Banned, r.LiveAt = true, 120 }, true, 150, StatusBanned},
+	}
+	for _, c := range cases {
+		r := base
+		if c.r != nil {
+			c.r(&r)
+		}
+		if got := liveStatus(&r, c.publishing, c.now); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// TestClockEndsLiveRoom: a room live past its end time is ended (saved)
+// and its publisher stopped; publishing to it, to a banned room or to an
+// unknown room of a managed app is refused.
+func TestClockEndsLiveRoom(t *testing.T) {
+	f := newFaces(t)
+	key := StreamKey("wxdemo", 1)
+	app := f.s.apps["wxdemo"]
+	*f.now = f.now.Add(2 * time.Hour) // inside room 1's window
+	if err := f.rs.checkPublish(app, key); err != nil {
+		t.Fatal(err)
+	}
+	f.streams.set(key, true)
+	f.rs.StreamChanged(key)
+	if v, _ := f.rs.Room(context.Background(), "wxdemo", 1); v.Status != StatusLive || v.LiveAt == 0 {
+		t.Fatalf("live: %+v", v)
+	}
+	*f.now = f.now.Add(2 * time.Hour) // past the end
+	f.rs.sync(key)
+	if f.streams.Publishing(key) {
+		t.Error("publisher of an ended room not stopped")
+	}
+	v, _ := f.rs.Room(context.Background(), "wxdemo", 1)
+	if v.Status != StatusEnded || v.EndedAt == 0 {
+		t.Errorf("after end time: %+v", v)
+	}
+	if err := f.rs.checkPublish(app, key); err != ErrRoomEnded {
+		t.Errorf("publish to ended room: %v", err)
+	}
+	if err := f.rs.checkPublish(app, StreamKey("wxdemo", 77)); err != ErrRoomNotFound {
+		t.Errorf("publish to unknown room: %v", err)
+	}
+	unmanaged := app
+	unmanaged.ManagedRooms = false
+	if err := f.rs.checkPublish(unmanaged, StreamKey("wxdemo", 77)); err != nil {
+		t.Errorf("ad-hoc room of an unmanaged app: %v", err)
+	}
+	f.rs.BanRoom(context.Background(), "wxdemo", 1, true)
+	if err := f.rs.checkPublish(app, key); err != ErrRoomBanned {
+		t.Errorf("publish to banned room: %v", err)
+	}
+	if Reason(ErrRoomBanned) != "room_banned" || Reason(ErrRoomNotFound) != "room_not_found" {
+		t.Error("reasons")
+	}
+}
