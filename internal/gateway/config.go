@@ -10,6 +10,7 @@ import (
 	"livestudio/internal/live"
 	"livestudio/internal/stream"
 	"livestudio/player/hls"
+	"livestudio/player/replay"
 )
 
 // Config is the gateway's configuration (configs/gateway.yaml). It lives
@@ -25,6 +26,9 @@ type Config struct {
 	RTMP    rtmp.Config   `yaml:"rtmp"`
 	Stream  stream.Config `yaml:"stream"`
 	HLS     hls.Config    `yaml:"hls"`
+	// Replay records live streams for replay (dir defaults to
+	// {data_dir}/replay).
+	Replay replay.Config `yaml:"replay"`
 	// Chat is the live-room interaction at /ws; it is on when
 	// chat.sdk_app_id is set.
 	Chat chat.Config `yaml:"chat"`
@@ -52,6 +56,7 @@ func DefaultConfig() Config {
 		RTMP:     rtmp.DefaultConfig(),
 		Stream:   stream.DefaultConfig(),
 		HLS:      hls.DefaultConfig(),
+		Replay:   replay.DefaultConfig(),
 		Chat:     chat.DefaultConfig(),
 		TokenTTL: 2 * time.Hour,
 		Rooms:    live.DefaultRoomsConfig(),
@@ -89,6 +94,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.HLS.Validate(); err != nil {
 		return fmt.Errorf("hls: %w", err)
+	}
+	if err := c.Replay.Validate(); err != nil {
+		return fmt.Errorf("replay: %w", err)
 	}
 	if c.ChatEnabled() {
 		if err := c.Chat.Validate(); err != nil {

@@ -25,6 +25,7 @@ import (
 	"livestudio/internal/stream"
 	flvplayer "livestudio/player/flv"
 	"livestudio/player/hls"
+	"livestudio/player/replay"
 )
 
 // Gateway is one gateway process.
@@ -37,6 +38,7 @@ type Gateway struct {
 	flv  *flvplayer.Handler
 	chat *chat.Server // nil when chat is not configured
 	api  *live.Service
+	rec  *replay.Recorder
 	// rooms and store: live rooms and goods (rooms.go).
 	rooms *live.Rooms
 	store store.Store
@@ -70,6 +72,10 @@ func New(cfg Config, log *slog.Logger) (*Gateway, error) {
 	g.flv = flvplayer.New(g.reg, flvplayer.NewMetrics(g.prom), cfg.HTTP.ViewerWriteTimeout, log.With("component", "flv"))
 	g.hls = hls.New(g.reg, cfg.HLS, log.With("component", "hls"))
 	g.registerHLSMetrics()
+	if err := g.newReplay(); err != nil {
+		g.rtmp.Close()
+		return nil, fmt.Errorf("replay: %w", err)
+	}
 	if cfg.ChatEnabled() {
 		cfg.Chat.ManagedRooms = true // rooms.go: unknown rooms of managed apps are refused
 		g.chat, err = chat.New(cfg.Chat, chat.Options{Log: log.With("component", "chat"), Metrics: g.prom,
@@ -148,6 +154,7 @@ func (g *Gateway) routes() http.Handler {
 		// Tencent-REST-shaped admin API; it authorises each request itself.
 		mux.Handle("/v4/livestudio/", g.chat.AdminHandler())
 	}
+	mux.Handle("/replay/", g.rec.Handler())
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, "{\"status\":\"ok\",\"publishers\":%d}\n", g.reg.Publishers())
@@ -185,7 +192,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 5)
+	errc := make(chan error, 8)
 	run := func(name string, f func() error) {
 		wg.Add(1)
 		go func() {
@@ -199,6 +206,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	run("rtmp", func() error { return g.rtmp.Run(ctx) })
 	run("rooms", func() error { return g.runRooms(ctx) })
 	run("hls", func() error { return g.hls.Run(ctx) })
+	run("replay", func() error { return g.rec.Run(ctx) })
 	if g.chat != nil {
 		run("chat", func() error { return g.chat.Run(ctx) })
 	}

@@ -26,6 +26,7 @@ type Reader struct {
 	closed    chan struct{}
 	closeOnce sync.Once
 	gop       bool
+	skipped   uint64 // units this reader skipped; only its goroutine uses it
 }
 
 // NewReader attaches a reader. It starts at the cached GOP when there is one
@@ -40,6 +41,11 @@ func (s *Stream) NewReader() *Reader {
 
 // StartedAtGOP tells whether the reader started from the cached GOP.
 func (r *Reader) StartedAtGOP() bool { return r.gop }
+
+// Skipped returns how many units this reader skipped because it lagged:
+// a recorder compares it across Reads to mark the gaps. Call it from the
+// reader's goroutine.
+func (r *Reader) Skipped() uint64 { return r.skipped }
 
 // Stream returns the stream the reader follows.
 func (r *Reader) Stream() *Stream { return r.s }
@@ -137,6 +143,7 @@ func (r *Reader) skipLocked() error {
 		r.waitKey = true
 	}
 	s.skipped.Add(next - r.cursor)
+	r.skipped += next - r.cursor
 	r.cursor = next
 	return nil
 }
