@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"livestudio/internal/live"
 	"livestudio/internal/store"
@@ -23,7 +24,8 @@ func (g *Gateway) setupRooms() error {
 		return err
 	}
 	rs, err := live.NewRooms(ctx, g.cfg.Rooms, g.cfg.Apps, live.RoomsOptions{Store: st, Streams: g.reg, Chat: g.chat,
-		Log: g.log.With("component", "rooms"), Metrics: g.prom, PublicBase: "http://" + g.HTTPAddr().String()})
+		Log: g.log.With("component", "rooms"), Metrics: g.prom, PublicBase: "http://" + g.HTTPAddr().String(),
+		Recorder: g.rec, Recordings: g.recordings})
 	if err != nil {
 		st.Close()
 		return fmt.Errorf("rooms: %w", err)
@@ -54,3 +56,22 @@ func (g *Gateway) closeRooms() error { return g.store.Close() }
 
 // Rooms exposes the live rooms (tests).
 func (g *Gateway) Rooms() *live.Rooms { return g.rooms }
+
+// recordings lists a room's replays for getliveinfo's get_replay: the
+// recorder's recordings of the stream key, expiring after replay.max_age.
+func (g *Gateway) recordings(key string) []live.Replay {
+	recs, err := g.rec.List(key)
+	if err != nil {
+		g.log.Warn("replays not listed", "room", key, "err", err)
+		return nil
+	}
+	out := make([]live.Replay, 0, len(recs))
+	for _, r := range recs {
+		rp := live.Replay{CreateTime: r.Start.Format(time.RFC3339), MediaURL: r.URL}
+		if g.cfg.Replay.MaxAge > 0 {
+			rp.ExpireTime = r.End.Add(g.cfg.Replay.MaxAge).Format(time.RFC3339)
+		}
+		out = append(out, rp)
+	}
+	return out
+}

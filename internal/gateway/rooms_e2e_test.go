@@ -18,6 +18,7 @@ import (
 	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
 
 	"livestudio/internal/live"
+	"livestudio/internal/testpeer"
 )
 
 const roomsAdminToken = "rooms-admin-token-0123"
@@ -196,7 +197,7 @@ func TestRoomLifecycleE2E(t *testing.T) {
 	now := time.Now().Unix()
 	cr := tg.wx(t, "/wxaapi/broadcast/room/create", map[string]any{"name": "Tea tasting live", "coverImg": "https://img.example/c.jpg",
 		"startTime": now, "endTime": now + 3600, "anchorName": "Anchor Li", "anchorWechat": "anchor_li",
-		"shareImg": "https://img.example/s.jpg", "type": 1, "closeReplay": 1})
+		"shareImg": "https://img.example/s.jpg", "type": 1, "closeLike": 1})
 	if errcode(cr) != 0 {
 		t.Fatalf("create: %v", cr)
 	}
@@ -290,6 +291,30 @@ func TestRoomLifecycleE2E(t *testing.T) {
 	if metric(t, tg, `livestudio_rtmp_publish_refused_total{reason="room_ended"}`) < 1 {
 		t.Errorf("refusal not counted")
 	}
+	// The replay: listed with a media URL that ffmpeg decodes whole.
+	var replays []any
+	waitFor(t, 20*time.Second, "replay listed", func() bool {
+		r := tg.wx(t, "/wxa/business/getliveinfo", map[string]any{"action": "get_replay", "room_id": id, "start": 0, "limit": 10})
+		replays, _ = r["live_replay"].([]any)
+		return errcode(r) == 0 && len(replays) == 1 && r["total"].(float64) == 1
+	})
+	mediaURL := replays[0].(map[string]any)["media_url"].(string)
+	if !strings.HasPrefix(mediaURL, tg.base+"/replay/"+key+"/") {
+		t.Fatalf("media_url %q", mediaURL)
+	}
+	waitFor(t, 20*time.Second, "replay finished", func() bool {
+		resp, err := http.Get(mediaURL)
+		if err != nil {
+			return false
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return strings.Contains(string(b), "#EXT-X-ENDLIST")
+	})
+	if c := testpeer.Decode(t, mediaURL, time.Minute); c["video"] < 100 || c["audio"] < 150 {
+		t.Errorf("replay decoded %v: want about 8 s of video and audio", c)
+	}
+
 	info := tg.roomInfo(t, id)
 	stats := info["stats"].(map[string]any)
 	if stats["productPushes"].(float64) != 2 || stats["totalViewers"].(float64) < 1 {
@@ -301,11 +326,14 @@ func TestRoomLifecycleE2E(t *testing.T) {
 	tg2, _ := roomsGateway(t, dir)
 	info2 := tg2.roomInfo(t, id)
 	if info2["name"] != "Tea tasting live" || int(info2["live_status"].(float64)) != live.StatusEnded ||
-		len(info2["goods"].([]any)) != 1 || info2["close_replay"].(float64) != 1 {
+		len(info2["goods"].([]any)) != 1 || info2["close_like"].(float64) != 1 {
 		t.Errorf("after restart: %v", info2)
 	}
 	if s2 := info2["stats"].(map[string]any); s2["productPushes"] != stats["productPushes"] || s2["totalViewers"] != stats["totalViewers"] {
 		t.Errorf("stats after restart %v, before %v", s2, stats)
+	}
+	if r := tg2.wx(t, "/wxa/business/getliveinfo", map[string]any{"action": "get_replay", "room_id": id}); r["total"] != 1.0 {
+		t.Errorf("replays after restart: %v", r)
 	}
 	_, room := tg2.rest(t, "GET", fmt.Sprintf("/rooms/%d", int(id)), nil)
 	if p := room["room"].(map[string]any)["product"].(string); !strings.Contains(p, `"name":"Tea cup"`) {
@@ -320,5 +348,45 @@ func TestRoomLifecycleE2E(t *testing.T) {
 	viewer3 := chatViewer(t, tg2, "viewer3", "wxdemo-4242")
 	if f := waitFrame(t, viewer3, "error", func(f map[string]any) bool { return f["type"] == "error" || f["type"] == "joined" }); f["code"] != "room_not_found" {
 		t.Errorf("join of an unknown managed room: %v", f)
+	}
+}
+
+// TestBanStopsPublisherE2E: banning a live room stops its publisher at
+// once (104) and refuses it until unbanned; deleting the room destroys its
+// chat room.
+func TestBanStopsPublisherE2E(t *testing.T) {
+	needFFmpeg(t)
+	tg, _ := roomsGateway(t, t.TempDir())
+	now := time.Now().Unix()
+	st, cr := tg.rest(t, "POST", "/rooms", map[string]any{"name": "Ban me please", "coverImg": "c", "startTime": now,
+		"endTime": now + 3600, "anchorName": "Anchor", "anchorWechat": "anchor_1", "shareImg": "s"})
+	if st != 200 {
+		t.Fatalf("create: %d %v", st, cr)
+	}
+	id := cr["room"].(map[string]any)["roomId"].(float64)
+	key := fmt.Sprintf("wxdemo-%d", int(id))
+	_, pu := tg.rest(t, "GET", fmt.Sprintf("/rooms/%d/pushurl", int(id)), nil)
+	pub := publish(t, pu["pushAddr"].(string), 60*time.Second)
+	tg.waitStatus(t, id, live.StatusLive)
+	viewer := chatViewer(t, tg, "viewer1", key)
+	waitFrame(t, viewer, "joined", func(f map[string]any) bool { return f["type"] == "joined" })
+
+	if st, r := tg.rest(t, "POST", fmt.Sprintf("/rooms/%d/ban", int(id)), nil); st != 200 {
+		t.Fatalf("ban: %d %v", st, r)
+	}
+	if err := pub.waitExit(t, 20*time.Second); err == nil {
+		t.Error("the banned room's publisher exited cleanly: it should have been cut off")
+	}
+	tg.waitStatus(t, id, live.StatusBanned)
+	waitFrame(t, viewer, "status 104", func(f map[string]any) bool { return f["kind"] == "attrs" && attr(f, "status") == "104" })
+	if tg.Registry().Publishing(key) {
+		t.Error("still publishing")
+	}
+	if st, r := tg.rest(t, "DELETE", fmt.Sprintf("/rooms/%d", int(id)), nil); st != 200 {
+		t.Fatalf("delete: %d %v", st, r)
+	}
+	waitFrame(t, viewer, "room destroyed", func(f map[string]any) bool { return f["kind"] == "room_destroyed" })
+	if st, _ := tg.rest(t, "GET", fmt.Sprintf("/rooms/%d", int(id)), nil); st != 404 {
+		t.Errorf("deleted room: HTTP %d", st)
 	}
 }

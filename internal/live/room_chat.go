@@ -23,6 +23,8 @@ func (rs *Rooms) policy(e *roomEntry) chat.RoomPolicy {
 // its policy, mute and product card.
 func (rs *Rooms) openChat(key string) {
 	if rs.chat == nil {
+		rs.sync(key)
+		rs.applyReplay(key)
 		return
 	}
 	rs.mu.Lock()
@@ -42,6 +44,7 @@ func (rs *Rooms) openChat(key string) {
 	}
 	rs.applyChat(key)
 	rs.sync(key)
+	rs.applyReplay(key)
 }
 
 // applyChat brings the chat room's policy and mute in line with the room.

@@ -88,6 +88,7 @@ func (rs *Rooms) update(ctx context.Context, appID string, id int64, f func(r *s
 	rs.mu.Unlock()
 	rs.applyChat(key)
 	rs.sync(key)
+	rs.applyReplay(key)
 	return r, nil
 }
 
@@ -182,6 +183,9 @@ func (rs *Rooms) DeleteRoom(ctx context.Context, appID string, id int64) error {
 		rs.chat.DestroyRoom(key, false)
 	}
 	rs.streams.Kick(key)
+	if rs.recorder != nil {
+		rs.recorder.Stop(key) // its recordings stay on disk until replay.max_age
+	}
 	rs.log.Info("room deleted", "room", key)
 	return nil
 }

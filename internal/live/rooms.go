@@ -33,8 +33,10 @@ type RoomsOptions struct {
 	Log  *slog.Logger
 	// PublicBase is the http(s) base of share URLs when the config has none.
 	PublicBase string
-	// Recordings lists a room's replays (nil: the gateway records none).
+	// Recordings lists a room's replays and Recorder records them (nil:
+	// the gateway records none).
 	Recordings Recordings
+	Recorder   Recorder
 	// Metrics registers the API counters; nil keeps them unregistered.
 	Metrics prometheus.Registerer
 	// Now is the clock (tests); nil: time.Now.
@@ -55,8 +57,9 @@ type Rooms struct {
 	now     func() time.Time
 	base    string
 	m       *roomMetrics
-	// recordings lists replays (nil: none).
+	// recordings lists replays, recorder records them (nil: none).
 	recordings Recordings
+	recorder   Recorder
 	// pushURL makes a room's signed push URL (set by AttachRooms).
 	pushURL func(a App, roomID int64) string
 
@@ -84,7 +87,7 @@ func NewRooms(ctx context.Context, cfg RoomsConfig, apps []App, opts RoomsOption
 	rs := &Rooms{cfg: cfg, apps: map[string]App{}, st: opts.Store, streams: opts.Streams, chat: opts.Chat,
 		log: opts.Log, now: opts.Now, base: strings.TrimSuffix(cfg.PublicBase, "/"),
 		rooms: map[string]*roomEntry{}, roles: map[string][]string{}, m: newRoomMetrics(opts.Metrics),
-		recordings: opts.Recordings}
+		recordings: opts.Recordings, recorder: opts.Recorder}
 	if rs.log == nil {
 		rs.log = slog.New(slog.DiscardHandler)
 	}
@@ -244,16 +247,30 @@ func (rs *Rooms) status(key string, r *store.Room) int {
 }
 
 // sync tells chat the room's status when it changed, and ends what must
-// end: a room live past its end time is ended, and the publisher of an
-// ended or banned room is stopped.
+// end: a room live past its end time is ended, the publisher of an ended
+// or banned room is stopped (outside the locks: the stop comes back here
+// through StreamChanged), its statistics saved and its recording stopped.
 func (rs *Rooms) sync(key string) {
+	st, changed, kick := rs.syncStatus(key)
+	if kick {
+		rs.streams.Kick(key)
+	}
+	if changed && final(st) {
+		rs.saveStats(key)
+		rs.applyReplay(key)
+	}
+}
+
+// syncStatus computes the status and tells chat if it changed; it reports
+// the status, whether it changed, and whether the publisher must stop.
+func (rs *Rooms) syncStatus(key string) (int, bool, bool) {
 	rs.syncMu.Lock()
 	defer rs.syncMu.Unlock()
 	rs.mu.Lock()
 	e := rs.rooms[key]
 	if e == nil {
 		rs.mu.Unlock()
-		return
+		return 0, false, false
 	}
 	publishing := rs.streams.Publishing(key)
 	now := rs.now().Unix()
@@ -268,11 +285,9 @@ func (rs *Rooms) sync(key string) {
 	changed := st != e.status
 	e.status = st
 	rs.mu.Unlock()
-	if final(st) && publishing {
-		rs.streams.Kick(key)
-	}
+	kick := final(st) && publishing
 	if !changed {
-		return
+		return st, false, kick
 	}
 	rs.log.Info("room status", "room", key, "live_status", st)
 	if rs.chat != nil {
@@ -281,9 +296,7 @@ func (rs *Rooms) sync(key string) {
 			rs.log.Warn("room status not set in chat", "room", key, "err", err)
 		}
 	}
-	if final(st) {
-		rs.saveStats(key)
-	}
+	return st, true, kick
 }
 
 // Run follows the clock (start and end times) and saves statistics until
