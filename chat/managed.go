@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"time"
 )
 
 // Managed rooms: when the gateway manages live rooms (issue #6), a room
@@ -248,4 +249,36 @@ func adminCreateRoom(s *Server, _ *user, req *adminReq) (adminResp, error) {
 	default:
 		return adminResp{}, err
 	}
+}
+
+// Mute mutes user in room id for d (0 unmutes), as the administrator.
+func (s *Server) Mute(id, userID string, d time.Duration) error {
+	r, err := s.existingRoom(id)
+	if err != nil {
+		return fmt.Errorf("room %q: %w", id, ErrRoomNotFound)
+	}
+	if e := s.checkTarget(userID); e != nil {
+		return e
+	}
+	if d < 0 || d > maxModDuration {
+		return errorf(CodeBadRequest, "a mute lasts 0 to %s", maxModDuration)
+	}
+	r.mute(AdminIdentifier, userID, d)
+	return nil
+}
+
+// Kick removes user's connections from room id and bans the user for ban
+// (0: no ban), as the administrator; it returns how many were removed.
+func (s *Server) Kick(id, userID string, ban time.Duration, reason string) (int, error) {
+	r, err := s.existingRoom(id)
+	if err != nil {
+		return 0, fmt.Errorf("room %q: %w", id, ErrRoomNotFound)
+	}
+	if e := s.checkTarget(userID); e != nil {
+		return 0, e
+	}
+	if ban < 0 || ban > maxModDuration || len(reason) > maxReasonBytes {
+		return 0, errorf(CodeBadRequest, "a ban lasts 0 to %s; a reason is at most %d bytes", maxModDuration, maxReasonBytes)
+	}
+	return r.kick(AdminIdentifier, userID, ban, reason), nil
 }

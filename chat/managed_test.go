@@ -1,6 +1,10 @@
 package chat
 
-import "testing"
+import (
+	"errors"
+	"testing"
+	"time"
+)
 
 // TestManagedRooms: with managed_rooms, unknown rooms are refused (join and
 // admin REST) unless ad hoc; created rooms outlive idleness; the policy
@@ -72,10 +76,30 @@ func TestManagedRooms(t *testing.T) {
 	if st.TotalLikesReceived != 7 || st.PeakViewers != 9 || st.TotalComments != 2 || st.TotalProductPushes != 1 || st.TotalViewers != 2 {
 		t.Errorf("statistic: %+v", st)
 	}
-	if n, ok := h.s.DestroyRoom("wxa-1", false); !ok || n != 2 {
+	// The live layer's moderation (the console's).
+	if err := h.s.Mute("wxa-1", "alice", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if f := alice.do(map[string]any{"type": "send", "kind": "text", "text": "x"}); f.Code != CodeMuted {
+		t.Errorf("muted by Mute: %+v", f)
+	}
+	if err := h.s.Mute("wxa-1", "admin", time.Minute); err == nil {
+		t.Error("a chat admin was muted")
+	}
+	if err := h.s.Mute("nope", "alice", time.Minute); !errors.Is(err, ErrRoomNotFound) {
+		t.Errorf("mute in unknown room: %v", err)
+	}
+	if n, err := h.s.Kick("wxa-1", "alice", time.Hour, "spam"); err != nil || n != 1 {
+		t.Fatalf("kick: %d %v", n, err)
+	}
+	alice.waitType("kicked")
+	if f := alice.do(map[string]any{"type": "join", "room": "wxa-1"}); f.Code != CodeBanned {
+		t.Errorf("rejoin after Kick with a ban: %+v", f)
+	}
+	if n, ok := h.s.DestroyRoom("wxa-1", false); !ok || n != 1 {
 		t.Errorf("destroy: %d %v", n, ok)
 	}
-	alice.waitFor("destroyed tip", func(f frame) bool { return f.Type == "tip" && f.Kind == TipRoomDestroyed })
+	bob.waitFor("destroyed tip", func(f frame) bool { return f.Type == "tip" && f.Kind == TipRoomDestroyed })
 	if h.s.RoomExists("wxa-1") {
 		t.Error("destroyed room still exists")
 	}

@@ -40,10 +40,12 @@ func (g *Gateway) setupRooms() error {
 // managed, only those not of a managed_rooms app.
 func (g *Gateway) chatAdHoc() func(string) bool { return live.AdHoc(g.cfg.Apps) }
 
-// registerRooms mounts the REST API and share images.
+// registerRooms mounts the REST API, the console and share images.
 func (g *Gateway) registerRooms(mux *http.ServeMux) {
 	if h := g.rooms.RESTHandler(); h != nil {
 		mux.Handle("/api/v1/", h)
+		mux.Handle("/console/", g.rooms.ConsoleHandler())
+		mux.Handle("/console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	}
 	mux.HandleFunc(live.ShareImagePath, g.rooms.ServeShareImage)
 }

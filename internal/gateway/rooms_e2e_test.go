@@ -371,6 +371,14 @@ func TestBanStopsPublisherE2E(t *testing.T) {
 	viewer := chatViewer(t, tg, "viewer1", key)
 	waitFrame(t, viewer, "joined", func(f map[string]any) bool { return f["type"] == "joined" })
 
+	// Moderation from the REST face (the console's).
+	if st, r := tg.rest(t, "POST", fmt.Sprintf("/rooms/%d/chat/mute", int(id)), map[string]any{"username": "viewer1", "seconds": 60}); st != 200 {
+		t.Fatalf("mute: %d %v", st, r)
+	}
+	waitFrame(t, viewer, "muted tip", func(f map[string]any) bool { return f["kind"] == "muted" })
+	if st, r := tg.rest(t, "POST", fmt.Sprintf("/rooms/%d/chat/mute", int(id)), map[string]any{"username": "a b", "seconds": 60}); st != 400 || errcode(r) != live.ErrcodeDataFormat {
+		t.Errorf("mute a bad user id: %d %v", st, r)
+	}
 	if st, r := tg.rest(t, "POST", fmt.Sprintf("/rooms/%d/ban", int(id)), nil); st != 200 {
 		t.Fatalf("ban: %d %v", st, r)
 	}

@@ -390,6 +390,8 @@ func TestRESTEndpoints(t *testing.T) {
 		{"roles delete", "DELETE", base + "/roles/op1/3", auth, "", 200, 0},
 		{"roles delete bad", "DELETE", base + "/roles/op1/x", auth, "", 400, ErrcodeDataFormat},
 		{"replays", "GET", base + "/rooms/1/replays", auth, "", 200, 0},
+		{"chat mute without chat", "POST", base + "/rooms/1/chat/mute", auth, `{"username":"u","seconds":5}`, 404, ErrcodeDataFormat},
+		{"chat kick without chat", "POST", base + "/rooms/1/chat/kick", auth, `{"username":"u"}`, 404, ErrcodeDataFormat},
 		{"ban", "POST", base + "/rooms/1/ban", auth, "", 200, 0},
 		{"pushurl banned", "GET", base + "/rooms/1/pushurl", auth, "", 409, ErrcodeRoomState},
 		{"unban", "POST", base + "/rooms/1/unban", auth, "", 200, 0},

@@ -48,6 +48,8 @@ func restRoutes() map[string]restHandler {
 		"GET " + apiPrefix + "/rooms/{id}/stats":                restStats,
 		"GET " + apiPrefix + "/rooms/{id}/card":                 restCard,
 		"DELETE " + apiPrefix + "/rooms/{id}/card":              restTakeDownCard,
+		"POST " + apiPrefix + "/rooms/{id}/chat/mute":           restMute,
+		"POST " + apiPrefix + "/rooms/{id}/chat/kick":           restKick,
 	}
 }
 
