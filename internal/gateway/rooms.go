@@ -23,7 +23,11 @@ func (g *Gateway) setupRooms() error {
 	if err != nil {
 		return err
 	}
-	rs, err := live.NewRooms(ctx, g.cfg.Rooms, g.cfg.Apps, live.RoomsOptions{Store: st, Streams: g.reg, Chat: g.chat,
+	var ch live.Chat
+	if g.chat != nil {
+		ch = roomsChat{g.chat}
+	}
+	rs, err := live.NewRooms(ctx, g.cfg.Rooms, g.cfg.Apps, live.RoomsOptions{Store: st, Streams: g.reg, Chat: ch,
 		Log: g.log.With("component", "rooms"), Metrics: g.prom, PublicBase: "http://" + g.HTTPAddr().String(),
 		Recorder: g.rec, Recordings: g.recordings})
 	if err != nil {

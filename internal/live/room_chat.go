@@ -2,9 +2,7 @@ package live
 
 import (
 	"context"
-	"errors"
 
-	"livestudio/chat"
 	"livestudio/internal/store"
 )
 
@@ -13,10 +11,9 @@ import (
 // sub-anchor and the app's role holders, a closed comment mutes it, and
 // its product and status attributes carry the card and the live status.
 
-func (rs *Rooms) policy(e *roomEntry) chat.RoomPolicy {
+func (rs *Rooms) policy(e *roomEntry) ChatPolicy {
 	admins := append(append([]string{}, e.members...), rs.roles[e.r.AppID]...)
-	return chat.RoomPolicy{LikesClosed: e.r.CloseLike, GoodsClosed: e.r.CloseGoods, Admins: admins,
-		Base: toStatistic(e.r.Stats)}
+	return ChatPolicy{LikesClosed: e.r.CloseLike, GoodsClosed: e.r.CloseGoods, Admins: admins, Base: e.r.Stats}
 }
 
 // openChat creates the room's chat room (at startup and on create) with
@@ -35,10 +32,10 @@ func (rs *Rooms) openChat(key string) {
 	}
 	p := rs.policy(e)
 	if e.r.Product != "" && !e.r.CloseGoods {
-		p.Attrs = map[string]string{chat.ProductAttr: e.r.Product}
+		p.Attrs = map[string]string{ProductAttr: e.r.Product}
 	}
 	rs.mu.Unlock()
-	if err := rs.chat.CreateRoom(key, p); err != nil && !errors.Is(err, chat.ErrRoomExists) {
+	if err := rs.chat.CreateRoom(key, p); err != nil {
 		rs.log.Error("chat room not created", "room", key, "err", err)
 		return
 	}
@@ -67,8 +64,8 @@ func (rs *Rooms) applyChat(key string) {
 	rs.chat.SetRoomMuted(key, muted)
 	if closeGoods {
 		if attrs, ok := rs.chat.RoomAttrs(key); ok {
-			if _, shown := attrs[chat.ProductAttr]; shown {
-				rs.chat.SetAttrs(key, map[string]*string{chat.ProductAttr: nil})
+			if _, shown := attrs[ProductAttr]; shown {
+				rs.chat.SetAttrs(key, map[string]*string{ProductAttr: nil})
 			}
 		}
 	}
@@ -83,24 +80,12 @@ func (rs *Rooms) applyChatApp(appID string) {
 	}
 }
 
-func toStatistic(s store.Stats) chat.Statistic {
-	return chat.Statistic{TotalViewers: int(s.TotalViewers), PeakViewers: int(s.PeakViewers),
-		TotalLikesReceived: s.Likes, TotalGiftsSent: s.Gifts, TotalGiftCoins: s.GiftCoins,
-		TotalComments: s.Comments, TotalProductPushes: s.ProductPushes}
-}
-
-func fromStatistic(s chat.Statistic) store.Stats {
-	return store.Stats{TotalViewers: int64(s.TotalViewers), PeakViewers: int64(s.PeakViewers),
-		Likes: s.TotalLikesReceived, Gifts: s.TotalGiftsSent, GiftCoins: s.TotalGiftCoins,
-		Comments: s.TotalComments, ProductPushes: s.TotalProductPushes}
-}
-
 // stats is a room's statistics now: the chat room's (which include what
 // was saved before), else the saved ones.
 func (rs *Rooms) stats(key string, saved store.Stats) store.Stats {
 	if rs.chat != nil {
-		if st, ok := rs.chat.RoomStatistic(key); ok {
-			return fromStatistic(st)
+		if st, ok := rs.chat.RoomStats(key); ok {
+			return st
 		}
 	}
 	return saved
@@ -111,18 +96,18 @@ func (rs *Rooms) saveStats(key string) {
 	if rs.chat == nil {
 		return
 	}
-	st, ok := rs.chat.RoomStatistic(key)
+	st, ok := rs.chat.RoomStats(key)
 	if !ok {
 		return
 	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	e := rs.rooms[key]
-	if e == nil || e.r.Stats == fromStatistic(st) {
+	if e == nil || e.r.Stats == st {
 		return
 	}
 	r := e.r
-	r.Stats = fromStatistic(st)
+	r.Stats = st
 	if err := rs.st.UpdateRoom(context.Background(), r); err != nil {
 		rs.log.Warn("room statistics not saved", "room", key, "err", err)
 		return

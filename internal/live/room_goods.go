@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"slices"
 
-	"livestudio/chat"
 	"livestudio/internal/store"
 )
 
@@ -202,7 +201,7 @@ func (rs *Rooms) setCard(ctx context.Context, appID string, roomID int64, card s
 	if card != "" {
 		v = &card
 	}
-	if err := rs.chat.SetAttrs(key, map[string]*string{chat.ProductAttr: v}); err != nil {
+	if err := rs.chat.SetAttrs(key, map[string]*string{ProductAttr: v}); err != nil {
 		return systemErr(err)
 	}
 	return nil

@@ -180,7 +180,7 @@ func (rs *Rooms) DeleteRoom(ctx context.Context, appID string, id int64) error {
 	delete(rs.rooms, key)
 	rs.mu.Unlock()
 	if rs.chat != nil {
-		rs.chat.DestroyRoom(key, false)
+		rs.chat.DestroyRoom(key)
 	}
 	rs.streams.Kick(key)
 	if rs.recorder != nil {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"livestudio/chat"
 	"livestudio/internal/store"
 )
 
@@ -29,7 +28,7 @@ type RoomsOptions struct {
 	Store   store.Store
 	Streams Streams
 	// Chat is the live-room chat (nil: no chat; rooms still work).
-	Chat *chat.Server
+	Chat Chat
 	Log  *slog.Logger
 	// PublicBase is the http(s) base of share URLs when the config has none.
 	PublicBase string
@@ -52,7 +51,7 @@ type Rooms struct {
 	apps    map[string]App
 	st      store.Store
 	streams Streams
-	chat    *chat.Server
+	chat    Chat
 	log     *slog.Logger
 	now     func() time.Time
 	base    string
