@@ -186,6 +186,11 @@ func (rs *Rooms) DeleteGoods(ctx context.Context, appID string, id int64) error 
 	if err := rs.st.DeleteGoods(ctx, appID, id); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return systemErr(err)
 	}
+	for _, key := range rs.keys() {
+		if a, roomID, ok := parseKey(key); ok && a == appID {
+			rs.takeDownCard(ctx, appID, roomID, id)
+		}
+	}
 	return nil
 }
 

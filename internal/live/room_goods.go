@@ -66,6 +66,8 @@ func (rs *Rooms) AddRoomGoods(ctx context.Context, appID string, roomID int64, i
 			return apiErr(http.StatusConflict, ErrcodeGoodsNotPassed, "goods %d are not approved (auditStatus %d)", id, g.AuditStatus)
 		}
 	}
+	rs.mu.Lock() // the count and the insert together
+	defer rs.mu.Unlock()
 	have, err := rs.st.RoomGoods(ctx, appID, roomID)
 	if err != nil {
 		return systemErr(err)

@@ -145,7 +145,9 @@ func (in *RoomInput) apply(r *store.Room, create bool) *Error {
 		if e := checkWechat("subAnchorWechat", *in.SubAnchorWechat, ErrcodeSubAnchorWechat); e != nil {
 			return e
 		}
-		r.SubAnchorWechat = *in.SubAnchorWechat
+		if create { // on edit, EditRoom sets it as the sub-anchor APIs do
+			r.SubAnchorWechat = *in.SubAnchorWechat
+		}
 	}
 	if in.CreaterWechat != nil && *in.CreaterWechat != "" {
 		if e := checkWechat("createrWechat", *in.CreaterWechat, ErrcodeAnchorWechat); e != nil {

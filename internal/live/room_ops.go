@@ -95,7 +95,7 @@ func (rs *Rooms) update(ctx context.Context, appID string, id int64, f func(r *s
 // EditRoom changes a room's fields (editroom). A room that is live or
 // over cannot be edited; one that went live keeps its start time.
 func (rs *Rooms) EditRoom(ctx context.Context, appID string, id int64, in RoomInput) error {
-	_, err := rs.update(ctx, appID, id, func(r *store.Room, status int) *Error {
+	r, err := rs.update(ctx, appID, id, func(r *store.Room, status int) *Error {
 		switch {
 		case status == StatusLive:
 			return apiErr(http.StatusConflict, ErrcodeEditWhileLive, "room %d is live: stop publishing before editing it", id)
@@ -119,7 +119,10 @@ func (rs *Rooms) EditRoom(ctx context.Context, appID string, id int64, in RoomIn
 		}
 		return nil
 	})
-	return err
+	if err != nil || in.SubAnchorWechat == nil || *in.SubAnchorWechat == "" || *in.SubAnchorWechat == r.SubAnchorWechat {
+		return err
+	}
+	return rs.SetSubAnchor(ctx, appID, id, *in.SubAnchorWechat, r.SubAnchorWechat != "")
 }
 
 // SetFlags changes the flags of updatefeedpublic, updatereplay, updatekf

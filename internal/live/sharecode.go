@@ -39,8 +39,12 @@ func (rs *Rooms) SharedCode(appID string, id int64, params string) (SharedCode, 
 	if _, e := rs.app(appID); e != nil {
 		return SharedCode{}, e
 	}
-	if _, ok := rs.entry(StreamKey(appID, id)); !ok {
+	e, ok := rs.entry(StreamKey(appID, id))
+	if !ok {
 		return SharedCode{}, roomNotFound(id)
+	}
+	if e.r.CloseShare {
+		return SharedCode{}, apiErr(http.StatusConflict, ErrcodeRoomState, "room %d does not allow sharing (closeShare)", id)
 	}
 	if len(params) > 512 {
 		return SharedCode{}, badField("params must be at most 512 bytes")

@@ -54,6 +54,9 @@ func TestClockEndsLiveRoom(t *testing.T) {
 	if v, _ := f.rs.Room(context.Background(), "wxdemo", 1); v.Status != StatusLive || v.LiveAt == 0 {
 		t.Fatalf("live: %+v", v)
 	}
+	if err := f.rs.EditRoom(context.Background(), "wxdemo", 1, RoomInput{Name: ptr("Renamed while live")}); asAPIError(err).Code != ErrcodeEditWhileLive {
+		t.Errorf("edit while live: %v", err)
+	}
 	*f.now = f.now.Add(2 * time.Hour) // past the end
 	f.rs.sync(key)
 	if f.streams.Publishing(key) {
@@ -80,5 +83,34 @@ func TestClockEndsLiveRoom(t *testing.T) {
 	}
 	if Reason(ErrRoomBanned) != "room_banned" || Reason(ErrRoomNotFound) != "room_not_found" {
 		t.Error("reasons")
+	}
+}
+
+// TestRoomFlagsAndCards: closeShare refuses share codes, editroom's
+// subAnchorWechat is the sub-anchor, deleting pushed goods takes the card
+// down.
+func TestRoomFlagsAndCards(t *testing.T) {
+	f := newFaces(t)
+	ctx := context.Background()
+	if _, err := f.rs.PushGoods(ctx, "wxdemo", 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.rs.Room(ctx, "wxdemo", 1); v.Product == "" || v.Goods[0].Pushes != 1 {
+		t.Fatalf("pushed: %+v", v)
+	}
+	if err := f.rs.DeleteGoods(ctx, "wxdemo", 1); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.rs.Room(ctx, "wxdemo", 1); v.Product != "" || len(v.Goods) != 0 {
+		t.Errorf("card of deleted goods still shown: %+v", v)
+	}
+	if err := f.rs.EditRoom(ctx, "wxdemo", 1, RoomInput{SubAnchorWechat: ptr("sub_1"), CloseShare: ptr(1)}); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := f.rs.SubAnchor(ctx, "wxdemo", 1); u != "sub_1" || err != nil {
+		t.Errorf("sub-anchor from editroom: %q %v", u, err)
+	}
+	if _, err := f.rs.SharedCode("wxdemo", 1, ""); asAPIError(err).Code != ErrcodeRoomState {
+		t.Errorf("share code with closeShare: %v", err)
 	}
 }
