@@ -2,6 +2,8 @@ package live
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -112,5 +114,55 @@ func TestRoomFlagsAndCards(t *testing.T) {
 	}
 	if _, err := f.rs.SharedCode("wxdemo", 1, ""); asAPIError(err).Code != ErrcodeRoomState {
 		t.Errorf("share code with closeShare: %v", err)
+	}
+}
+
+// TestConcurrentAPI: rooms, goods, pushes and listings from many
+// goroutines at once (run with -race): every write lands, ids are unique.
+func TestConcurrentAPI(t *testing.T) {
+	f := newFaces(t)
+	ctx := context.Background()
+	start := f.now.Unix() + 3600
+	var wg sync.WaitGroup
+	ids := make(chan int64, 64)
+	for i := range 8 {
+		wg.Go(func() {
+			for j := range 4 {
+				r, err := f.rs.CreateRoom(ctx, "wxdemo", RoomInput{Name: ptr(fmt.Sprintf("Concurrent %d-%d", i, j)),
+					CoverImg: ptr("c"), StartTime: &start, EndTime: ptr(start + 3600), AnchorName: ptr("Anchor"),
+					AnchorWechat: ptr("a_1"), ShareImg: ptr("s")})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ids <- r.ID
+				if err := f.rs.AddRoomGoods(ctx, "wxdemo", r.ID, []int64{1}); err != nil {
+					t.Error(err)
+				}
+				if _, err := f.rs.PushGoods(ctx, "wxdemo", r.ID, 1); err != nil {
+					t.Error(err)
+				}
+				if _, _, err := f.rs.ListRooms(ctx, "wxdemo", 0, 10); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[int64]bool{}
+	for id := range ids {
+		if seen[id] {
+			t.Fatalf("room id %d twice", id)
+		}
+		seen[id] = true
+	}
+	_, total, _ := f.rs.ListRooms(ctx, "wxdemo", 0, 1)
+	if total != 33 || len(seen) != 32 {
+		t.Errorf("total %d, created %d", total, len(seen))
+	}
+	g, _ := f.rs.st.RoomGoods(ctx, "wxdemo", 2)
+	if len(g) != 1 || g[0].Pushes != 1 {
+		t.Errorf("room goods %+v", g)
 	}
 }
