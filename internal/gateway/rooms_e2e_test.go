@@ -9,7 +9,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +28,7 @@ const roomsAdminToken = "rooms-admin-token-0123"
 
 // roomsGateway boots a gateway that manages wxdemo's rooms, with chat, on
 // data dir dir; stop ends it (and is idempotent).
-func roomsGateway(t *testing.T, dir string) (*testGateway, func()) {
+func roomsGateway(t *testing.T, dir string, mutate ...func(*Config)) (*testGateway, func()) {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.HTTP.Listen, cfg.RTMP.Listen, cfg.RTMP.PublicHost = "127.0.0.1:0", "127.0.0.1:0", ""
@@ -35,6 +38,9 @@ func roomsGateway(t *testing.T, dir string) (*testGateway, func()) {
 	cfg.Chat.SDKAppID, cfg.Chat.SecretKey, cfg.Chat.AdminToken = 1400000001, "test-chat-key", "test-admin-token-0123"
 	cfg.Rooms.MinStartLead, cfg.Rooms.AdminToken, cfg.Rooms.Tick = 0, roomsAdminToken, 50*time.Millisecond
 	cfg.Stream.ReconnectGrace = 0
+	for _, m := range mutate {
+		m(&cfg)
+	}
 	level := slog.LevelWarn
 	if testing.Verbose() {
 		level = slog.LevelDebug
@@ -314,6 +320,10 @@ func TestRoomLifecycleE2E(t *testing.T) {
 	if c := testpeer.Decode(t, mediaURL, time.Minute); c["video"] < 100 || c["audio"] < 150 {
 		t.Errorf("replay decoded %v: want about 8 s of video and audio", c)
 	}
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", mediaURL).Output()
+	if d, perr := strconv.ParseFloat(strings.TrimSpace(string(out)), 64); err != nil || perr != nil || d < 4 || d > 12 {
+		t.Errorf("ffprobe replay duration %q: %v %v", out, err, perr)
+	}
 
 	info := tg.roomInfo(t, id)
 	stats := info["stats"].(map[string]any)
@@ -356,7 +366,17 @@ func TestRoomLifecycleE2E(t *testing.T) {
 // chat room.
 func TestBanStopsPublisherE2E(t *testing.T) {
 	needFFmpeg(t)
-	tg, _ := roomsGateway(t, t.TempDir())
+	hooks := make(chan map[string]any, 100)
+	hookSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		json.NewDecoder(r.Body).Decode(&body)
+		if body["CallbackCommand"] == "Live.CallbackAfterDestroyRoom" {
+			hooks <- body
+		}
+		w.Write([]byte(`{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}`))
+	}))
+	defer hookSrv.Close()
+	tg, _ := roomsGateway(t, t.TempDir(), func(c *Config) { c.Chat.WebhookURL = hookSrv.URL })
 	now := time.Now().Unix()
 	st, cr := tg.rest(t, "POST", "/rooms", map[string]any{"name": "Ban me please", "coverImg": "c", "startTime": now,
 		"endTime": now + 3600, "anchorName": "Anchor", "anchorWechat": "anchor_1", "shareImg": "s"})
@@ -394,6 +414,15 @@ func TestBanStopsPublisherE2E(t *testing.T) {
 		t.Fatalf("delete: %d %v", st, r)
 	}
 	waitFrame(t, viewer, "room destroyed", func(f map[string]any) bool { return f["kind"] == "room_destroyed" })
+	select {
+	case h := <-hooks:
+		st, _ := h["Statistic"].(map[string]any)
+		if h["RoomId"] != key || h["EventType"] != "DestroyByUser" || st["TotalViewers"] != 1.0 || st["PeakViewers"] != 1.0 {
+			t.Errorf("destroy webhook: %v", h)
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("no destroy webhook")
+	}
 	if st, _ := tg.rest(t, "GET", fmt.Sprintf("/rooms/%d", int(id)), nil); st != 404 {
 		t.Errorf("deleted room: HTTP %d", st)
 	}
