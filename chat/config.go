@@ -45,15 +45,16 @@ type Config struct {
 	MaxAttrKeyBytes   int `yaml:"max_attr_key_bytes"`
 	MaxAttrValueBytes int `yaml:"max_attr_value_bytes"`
 
-	// QueueLen is how many frames may wait for one client; a client whose
+	// QueueLen is how many messages may wait for one client; a client whose
 	// queue is full is disconnected as slow.
 	QueueLen int `yaml:"queue_len"`
 	// WriteTimeout bounds one socket write.
 	WriteTimeout time.Duration `yaml:"write_timeout"`
-	// FlushDelay holds a client's write pump this long after it is woken,
-	// so that what arrives meanwhile shares the frame: fewer frames and
-	// syscalls per viewer in busy rooms, for up to this much latency.
-	// 0 writes at once.
+	// FlushDelay is how long a room collects broadcasts before it frames
+	// them once, as one JSON-array message, and hands that frame to every
+	// member: one write per member per batch instead of one per message,
+	// for up to this much latency. Replies to a client's own requests are
+	// not delayed. 0 sends every broadcast at once.
 	FlushDelay time.Duration `yaml:"flush_delay"`
 	// PingInterval is how often the server pings; a connection that sends
 	// nothing (not even a pong) for PongTimeout is closed.

@@ -43,6 +43,8 @@ func newHarness(t *testing.T, tune func(*Config)) *harness {
 	cfg.AdminToken = testAdminToken
 	cfg.LikeInterval, cfg.OnlineInterval = time.Hour, time.Hour
 	cfg.ConnSendRate, cfg.ConnSendBurst = 1e6, 1e6
+	// The shipped config batches broadcasts; so do the tests (room_batch.go).
+	cfg.FlushDelay = 20 * time.Millisecond
 	if tune != nil {
 		tune(&cfg)
 	}
