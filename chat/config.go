@@ -93,6 +93,10 @@ type Config struct {
 	// WebhookRetryDelay is the first wait before an after-event is retried
 	// (3 retries, the delay doubling each time).
 	WebhookRetryDelay time.Duration `yaml:"webhook_retry_delay"`
+	// WebhookDrainTimeout bounds how long shutdown spends posting the
+	// after-events still queued (one attempt each); the rest are dropped
+	// and counted (result "dropped_at_shutdown").
+	WebhookDrainTimeout time.Duration `yaml:"webhook_drain_timeout"`
 }
 
 // DefaultConfig returns the defaults: 40 msg/s per room, 12 KB messages,
@@ -119,10 +123,11 @@ func DefaultConfig() Config {
 		ReadLimit:         64 * 1024,
 		FilterMode:        FilterMask,
 
-		BeforeSendTimeout:  2 * time.Second,
-		BeforeSendFailOpen: true,
-		WebhookQueueLen:    10000,
-		WebhookRetryDelay:  time.Second,
+		BeforeSendTimeout:   2 * time.Second,
+		BeforeSendFailOpen:  true,
+		WebhookQueueLen:     10000,
+		WebhookRetryDelay:   time.Second,
+		WebhookDrainTimeout: 5 * time.Second,
 	}
 }
 
@@ -185,6 +190,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("chat.before_send_timeout: must be positive")
 	case c.WebhookQueueLen < 1:
 		return fmt.Errorf("chat.webhook_queue_len: must be at least 1")
+	case c.WebhookDrainTimeout < 0:
+		return fmt.Errorf("chat.webhook_drain_timeout: must not be negative")
 	case c.WebhookRetryDelay <= 0:
 		return fmt.Errorf("chat.webhook_retry_delay: must be positive")
 	}

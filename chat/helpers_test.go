@@ -32,6 +32,8 @@ type harness struct {
 	url string
 	// http is the server's http:// base URL (admin REST).
 	http string
+	// stop ends Run and waits for it (also done at cleanup).
+	stop func()
 }
 
 // newHarness serves a chat server on 127.0.0.1:0 with LikeInterval so long
@@ -67,12 +69,15 @@ func newHarness(t *testing.T, tune func(*Config)) *harness {
 			t.Errorf("run: %v", err)
 		}
 	}()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		<-done
+	})
+	t.Cleanup(func() {
+		stop()
 		srv.Close()
 	})
-	return &harness{t: t, s: s, reg: reg, url: "ws" + strings.TrimPrefix(srv.URL, "http"), http: srv.URL}
+	return &harness{t: t, s: s, reg: reg, url: "ws" + strings.TrimPrefix(srv.URL, "http"), http: srv.URL, stop: stop}
 }
 
 // frame is any server message, decoded loosely.

@@ -122,13 +122,18 @@ func (s *Server) Run(ctx context.Context) error {
 			}
 		})
 	}
-	watcher.Go(func() { s.hooks.run(ctx) })
+	// The webhooks outlive ctx until every connection has ended, so that
+	// the exits of the connections closed at shutdown are posted too.
+	hctx, stopHooks := context.WithCancel(context.Background())
+	defer stopHooks()
+	watcher.Go(func() { s.hooks.run(hctx) })
 	lastOnline := s.now()
 	for {
 		select {
 		case <-ctx.Done():
 			s.shutdown()
 			s.conns.Wait()
+			stopHooks()
 			watcher.Wait()
 			return nil
 		case <-t.C:
