@@ -194,6 +194,7 @@ func (r *room) kick(by, target string, ban time.Duration, reason string) int {
 	}
 	frame := encode(kf)
 	for _, c := range kicked {
+		r.leavingLocked(c) // what was broadcast before the kick comes first
 		if c.push(frame) {
 			r.s.m.messagesOut.Inc()
 		}

@@ -128,13 +128,18 @@ func (s *Server) Run(ctx context.Context) error {
 			}
 		})
 	}
-	watcher.Go(func() { s.hooks.run(ctx) })
+	// The webhooks outlive ctx until every connection has ended, so that
+	// the exits of the connections closed at shutdown are posted too.
+	hctx, stopHooks := context.WithCancel(context.Background())
+	defer stopHooks()
+	watcher.Go(func() { s.hooks.run(hctx) })
 	lastOnline := s.now()
 	for {
 		select {
 		case <-ctx.Done():
 			s.shutdown()
 			s.conns.Wait()
+			stopHooks()
 			watcher.Wait()
 			return nil
 		case <-t.C:
@@ -155,7 +160,15 @@ func (s *Server) shutdown() {
 	for c := range s.clients {
 		clients = append(clients, c)
 	}
+	rooms := make([]*room, 0, len(s.rooms))
+	for _, r := range s.rooms {
+		rooms = append(rooms, r)
+	}
 	s.mu.Unlock()
+	// What the rooms hold for their next batch goes out before the close.
+	for _, r := range rooms {
+		r.flush()
+	}
 	for _, c := range clients {
 		c.q.shut(closeReason{code: websocket.CloseGoingAway, text: "server shutting down", flush: true})
 	}
@@ -266,6 +279,7 @@ func (s *Server) dropIfIdle(r *room, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.idleExpiredLocked(now) && s.rooms[r.id] == r && r.mgd == nil {
+		r.flushLocked() // nobody to send to: stops the batch timer
 		r.dead = true
 		delete(s.rooms, r.id)
 		s.m.rooms.Dec()
@@ -290,6 +304,7 @@ func (s *Server) destroyRoom(id, by string, system bool) (int, bool) {
 	now := s.now()
 	r.broadcastLocked(encode(modTipFrame{Type: "tip", Room: r.id, Kind: TipRoomDestroyed, By: by,
 		Time: now.UnixMilli()}), nil)
+	r.flushLocked()
 	n := len(r.members)
 	for _, c := range r.members {
 		c.idx = -1
