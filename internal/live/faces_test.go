@@ -55,7 +55,7 @@ type facesFixture struct {
 	token   string
 }
 
-func newFaces(t *testing.T) *facesFixture {
+func newFaces(t testing.TB) *facesFixture {
 	t.Helper()
 	now := time.Unix(1_800_000_000, 0)
 	clock := func() time.Time { return now }
@@ -109,7 +109,7 @@ func newFaces(t *testing.T) *facesFixture {
 func ptr[T any](v T) *T { return &v }
 
 // call sends one request; it returns the HTTP status and the answer.
-func (f *facesFixture) call(t *testing.T, method, path, auth, body string) (int, map[string]any) {
+func (f *facesFixture) call(t testing.TB, method, path, auth, body string) (int, map[string]any) {
 	t.Helper()
 	var rd *strings.Reader
 	if body != "" || method != "GET" {
@@ -139,7 +139,7 @@ func (f *facesFixture) call(t *testing.T, method, path, auth, body string) (int,
 	return resp.StatusCode, out
 }
 
-func (f *facesFixture) wx(t *testing.T, method, path, body string) map[string]any {
+func (f *facesFixture) wx(t testing.TB, method, path, body string) map[string]any {
 	t.Helper()
 	sep := "?"
 	if strings.Contains(path, "?") {
