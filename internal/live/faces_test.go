@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
 	"livestudio/internal/store"
 )
 
@@ -53,6 +56,7 @@ type facesFixture struct {
 	streams *fakeStreams
 	now     *time.Time
 	token   string
+	reg     *prometheus.Registry
 }
 
 func newFaces(t testing.TB) *facesFixture {
@@ -68,8 +72,9 @@ func newFaces(t testing.TB) *facesFixture {
 	cfg := DefaultRoomsConfig()
 	cfg.AdminToken = testAdminToken
 	streams := &fakeStreams{live: map[string]bool{}}
+	reg := prometheus.NewRegistry()
 	rs, err := NewRooms(context.Background(), cfg, apps, RoomsOptions{Store: st, Streams: streams, Now: clock,
-		PublicBase: "http://gw.example"})
+		PublicBase: "http://gw.example", Metrics: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +85,7 @@ func newFaces(t testing.TB) *facesFixture {
 	s.Register(mux)
 	mux.Handle("/api/v1/", rs.RESTHandler())
 	mux.HandleFunc(ShareImagePath, rs.ServeShareImage)
-	f := &facesFixture{s: s, rs: rs, srv: httptest.NewServer(mux), streams: streams, now: &now}
+	f := &facesFixture{s: s, rs: rs, srv: httptest.NewServer(mux), streams: streams, now: &now, reg: reg}
 	t.Cleanup(f.srv.Close)
 	f.token, _ = s.issueToken(apps[0], false)
 	ctx := context.Background()
@@ -198,9 +203,20 @@ func TestWxTokensAndBodies(t *testing.T) {
 			t.Errorf("GET %s: %v", p, r)
 		}
 	}
+	big := `{"name":"` + strings.Repeat("x", maxBody) + `"}`
+	if r := f.wx(t, "POST", "/wxaapi/broadcast/room/create", big); errcode(r) != ErrcodeDataFormat {
+		t.Errorf("oversized body: %v", r)
+	}
 	*f.now = f.now.Add(3 * time.Hour)
 	if r := f.wx(t, "POST", "/wxa/business/getliveinfo", "{}"); errcode(r) != ErrcodeTokenExpired {
 		t.Errorf("expired token: %v", r)
+	}
+	// Every refusal is counted.
+	if n := counterValue(f.rs.m.requests.WithLabelValues("wechat", "/wxaapi/broadcast/room/create", "41001")); n != 1 {
+		t.Errorf("missing-token refusals of create counted %v, want 1", n)
+	}
+	if n := counterValue(f.rs.m.requests.WithLabelValues("wechat", "/wxaapi/broadcast/room/create", "47001")); n < 4 {
+		t.Errorf("malformed bodies of create counted %v", n)
 	}
 }
 
@@ -408,4 +424,10 @@ func TestRESTEndpoints(t *testing.T) {
 			t.Errorf("%s: HTTP %d %v, want %d errcode %d", c.name, st, r, c.status, c.want)
 		}
 	}
+}
+
+func counterValue(c prometheus.Counter) float64 {
+	var m dto.Metric
+	c.Write(&m)
+	return m.GetCounter().GetValue()
 }
