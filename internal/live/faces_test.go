@@ -328,7 +328,7 @@ func TestWxEndpoints(t *testing.T) {
 		{"addrole", "POST", "/wxaapi/broadcast/role/addrole", `{"username":"boss1","role":1}`, 0},
 		{"addrole again", "POST", "/wxaapi/broadcast/role/addrole", `{"username":"boss1","role":1}`, ErrcodeAssistantExists},
 		{"addrole 4", "POST", "/wxaapi/broadcast/role/addrole", `{"username":"boss1","role":4}`, ErrcodeDataFormat},
-		{"getrolelist", "GET", "/wxaapi/broadcast/role/getrolelist?role=-1", "", 0},
+		{"getrolelist", "GET", "/wxaapi/broadcast/role/getrolelist?role=-1&keyword=boss", "", 0},
 		{"getrolelist bad", "GET", "/wxaapi/broadcast/role/getrolelist?role=9", "", ErrcodeDataFormat},
 		{"deleterole", "POST", "/wxaapi/broadcast/role/deleterole", `{"username":"boss1","role":1}`, 0},
 		{"deleterole again", "POST", "/wxaapi/broadcast/role/deleterole", `{"username":"boss1","role":1}`, ErrcodeUserNotFound},

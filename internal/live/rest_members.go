@@ -109,7 +109,7 @@ func restListRoles(rs *Rooms, c *restCall) (map[string]any, error) {
 	if e != nil {
 		return nil, e
 	}
-	list, total, err := rs.Roles(c.r.Context(), c.app, role, offset, limit)
+	list, total, err := rs.Roles(c.r.Context(), c.app, role, c.r.URL.Query().Get("keyword"), offset, limit)
 	if err != nil {
 		return nil, err
 	}

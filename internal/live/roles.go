@@ -19,7 +19,7 @@ func checkRole(role int) *Error {
 }
 
 func (rs *Rooms) rolesChanged(ctx context.Context, appID string) {
-	roles, _, err := rs.st.Roles(ctx, appID, -1, 0, 1<<30)
+	roles, _, err := rs.st.Roles(ctx, appID, -1, "", 0, 1<<30)
 	if err != nil {
 		rs.log.Warn("roles not reloaded", "app", appID, "err", err)
 		return
@@ -69,8 +69,8 @@ func (rs *Rooms) DeleteRole(ctx context.Context, appID, username string, role in
 	return nil
 }
 
-// Roles lists role grants (role -1: all).
-func (rs *Rooms) Roles(ctx context.Context, appID string, role, offset, limit int) ([]store.Role, int, error) {
+// Roles lists role grants (role -1: all; keyword: usernames containing it).
+func (rs *Rooms) Roles(ctx context.Context, appID string, role int, keyword string, offset, limit int) ([]store.Role, int, error) {
 	if _, e := rs.app(appID); e != nil {
 		return nil, 0, e
 	}
@@ -79,7 +79,10 @@ func (rs *Rooms) Roles(ctx context.Context, appID string, role, offset, limit in
 			return nil, 0, e
 		}
 	}
-	list, total, err := rs.st.Roles(ctx, appID, role, offset, limit)
+	if len(keyword) > 64 {
+		return nil, 0, badField("keyword must be at most 64 bytes")
+	}
+	list, total, err := rs.st.Roles(ctx, appID, role, keyword, offset, limit)
 	if err != nil {
 		return nil, 0, systemErr(err)
 	}

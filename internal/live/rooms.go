@@ -128,7 +128,7 @@ func (rs *Rooms) load(ctx context.Context, a App) error {
 		}
 		rs.log.Info("seed room created", "app", a.AppID, "room", seed.ID, "name", seed.Name)
 	}
-	roles, _, err := rs.st.Roles(ctx, a.AppID, -1, 0, 1<<30)
+	roles, _, err := rs.st.Roles(ctx, a.AppID, -1, "", 0, 1<<30)
 	if err != nil {
 		return err
 	}

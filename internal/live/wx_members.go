@@ -160,8 +160,8 @@ func wxDeleteRole(s *Service, c *wxCall) (map[string]any, error) {
 	return nil, s.rooms.DeleteRole(context.Background(), c.app.AppID, *in.Username, *in.Role)
 }
 
-// wxGetRoleList: GET ?role=&offset=&limit= (role -1: all); one entry per
-// user with its roleList.
+// wxGetRoleList: GET ?role=&offset=&limit=&keyword= (role -1: all); one
+// entry per user with its roleList.
 func wxGetRoleList(s *Service, c *wxCall) (map[string]any, error) {
 	role, e := queryInt(c.query, "role", -1, -1, 3)
 	if e != nil {
@@ -175,7 +175,7 @@ func wxGetRoleList(s *Service, c *wxCall) (map[string]any, error) {
 	if e != nil {
 		return nil, e
 	}
-	list, total, err := s.rooms.Roles(context.Background(), c.app.AppID, role, offset, limit)
+	list, total, err := s.rooms.Roles(context.Background(), c.app.AppID, role, c.query.Get("keyword"), offset, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -63,14 +63,15 @@ func (s *SQLite) DeleteRole(ctx context.Context, appID, username string, role in
 }
 
 // Roles implements Store.
-func (s *SQLite) Roles(ctx context.Context, appID string, role, offset, limit int) ([]Role, int, error) {
+func (s *SQLite) Roles(ctx context.Context, appID string, role int, keyword string, offset, limit int) ([]Role, int, error) {
+	const where = `app_id = ? AND (? < 0 OR role = ?) AND (? = '' OR instr(username, ?) > 0)`
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM roles WHERE app_id = ? AND (? < 0 OR role = ?)`,
-		appID, role, role).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM roles WHERE `+where,
+		appID, role, role, keyword, keyword).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT app_id, username, role, updated_at FROM roles
-		WHERE app_id = ? AND (? < 0 OR role = ?) ORDER BY username, role LIMIT ? OFFSET ?`, appID, role, role, limit, offset)
+		WHERE `+where+` ORDER BY username, role LIMIT ? OFFSET ?`, appID, role, role, keyword, keyword, limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -187,3 +187,21 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Fatal("a database from a newer gateway was opened")
 	}
 }
+
+func TestRolesByKeyword(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir())
+	defer s.Close()
+	for _, r := range []Role{{AppID: "wxa", Username: "boss_ann", Role: 1}, {AppID: "wxa", Username: "boss_ann", Role: 3},
+		{AppID: "wxa", Username: "bob", Role: 2}, {AppID: "wxb", Username: "boss_x", Role: 1}} {
+		if err := s.PutRole(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if list, total, err := s.Roles(ctx, "wxa", -1, "boss", 0, 10); err != nil || total != 2 || len(list) != 2 {
+		t.Errorf("keyword boss: %d %v %v", total, list, err)
+	}
+	if list, total, _ := s.Roles(ctx, "wxa", 2, "", 0, 10); total != 1 || list[0].Username != "bob" {
+		t.Errorf("role 2: %d %v", total, list)
+	}
+}

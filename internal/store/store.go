@@ -60,8 +60,9 @@ type Store interface {
 	// PutRole gives a user a role in an app (ErrExists if it has it).
 	PutRole(ctx context.Context, r Role) error
 	DeleteRole(ctx context.Context, appID, username string, role int) error
-	// Roles lists an app's role grants (role -1: any), and counts them.
-	Roles(ctx context.Context, appID string, role, offset, limit int) ([]Role, int, error)
+	// Roles lists an app's role grants (role -1: any; keyword "": any
+	// username, else those containing it), and counts them.
+	Roles(ctx context.Context, appID string, role int, keyword string, offset, limit int) ([]Role, int, error)
 
 	Close() error
 }
