@@ -37,7 +37,7 @@ const (
 	maxAdminHistory    = 1000
 	adminTokenScheme   = "Bearer "
 	adminContentJSON   = "application/json; charset=utf-8"
-	adminCommandLabels = "send_notice send_msg set_attrs get_attrs mute unmute kick mute_room online history set_room_rate destroy_room"
+	adminCommandLabels = "send_notice send_msg set_attrs get_attrs mute unmute kick mute_room online history set_room_rate destroy_room create_room"
 )
 
 // adminCodes maps request error codes to ErrorCode.
@@ -141,6 +141,9 @@ func (s *Server) adminDo(w http.ResponseWriter, r *http.Request, cmd string) (ad
 	h, ok := adminCommands[cmd]
 	if !ok {
 		return adminResp{}, adminFail(http.StatusNotFound, AdminNoCommand, "unknown command %q", cmd)
+	}
+	if cmd != "create_room" && !s.roomAllowed(req.RoomID) {
+		return adminResp{}, adminFail(http.StatusOK, AdminRoomNotFound, "room %q does not exist (rooms are managed: create it first)", req.RoomID)
 	}
 	resp, err := h(s, by, &req)
 	if err != nil {
@@ -342,8 +345,9 @@ var adminCommands = map[string]func(*Server, *user, *adminReq) (adminResp, error
 		}
 		return adminResp{Messages: msgs, Seq: seq}, nil
 	},
+	"create_room": adminCreateRoom,
 	"destroy_room": func(s *Server, by *user, req *adminReq) (adminResp, error) {
-		n, ok := s.destroyRoom(req.RoomID, by.id)
+		n, ok := s.destroyRoom(req.RoomID, by.id, false)
 		if !ok {
 			return adminResp{}, errorf(CodeRoomNotFound, "room %q not found", req.RoomID)
 		}
@@ -405,6 +409,12 @@ func (s *Server) adminRoom(id string) *room {
 	r := s.rooms[id]
 	if r == nil {
 		r = newRoom(id, s)
+		if !s.mayCreateLocked(id) {
+			// Destroyed since the command's check: the change is lost
+			// with the room, like any change just before a destroy.
+			r.dead = true
+			return r
+		}
 		s.rooms[id] = r
 		s.m.rooms.Inc()
 		return r

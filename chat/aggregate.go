@@ -30,6 +30,9 @@ func (r *room) like(c *client, u *user, n int64) (int64, *reqError) {
 	if !r.isMemberLocked(c) {
 		return 0, errorf(CodeNotInRoom, "not a member of room %q (kicked?): join again", r.id)
 	}
+	if e := r.likesClosedLocked(); e != nil {
+		return 0, e
+	}
 	r.likes.total += n
 	r.likes.delta += n
 	ref := u.ref()

@@ -8,6 +8,12 @@ import (
 // setAttrs applies changes (a nil value removes the key) to the room's
 // attributes, all or nothing, and broadcasts the result as an attrs tip.
 func (r *room) setAttrs(by *user, changes map[string]*string) *reqError {
+	return r.setAttrsAs(by, changes, false)
+}
+
+// setAttrsAs is setAttrs; the live layer (overrideShelf) may set the
+// product card whatever the room's shelf.
+func (r *room) setAttrsAs(by *user, changes map[string]*string, overrideShelf bool) *reqError {
 	cfg := r.s.cfg
 	for k, v := range changes {
 		if k == "" || len(k) > cfg.MaxAttrKeyBytes {
@@ -20,6 +26,12 @@ func (r *room) setAttrs(by *user, changes map[string]*string) *reqError {
 	mt := r.s.mediaTimeMS(r.id)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if !overrideShelf {
+		if e := r.checkAttrsLocked(changes); e != nil {
+			return e
+		}
+	}
+	r.countAttrsLocked(changes)
 	next := maps.Clone(r.attrs)
 	for k, v := range changes {
 		if v == nil {

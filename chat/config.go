@@ -45,15 +45,16 @@ type Config struct {
 	MaxAttrKeyBytes   int `yaml:"max_attr_key_bytes"`
 	MaxAttrValueBytes int `yaml:"max_attr_value_bytes"`
 
-	// QueueLen is how many frames may wait for one client; a client whose
+	// QueueLen is how many messages may wait for one client; a client whose
 	// queue is full is disconnected as slow.
 	QueueLen int `yaml:"queue_len"`
 	// WriteTimeout bounds one socket write.
 	WriteTimeout time.Duration `yaml:"write_timeout"`
-	// FlushDelay holds a client's write pump this long after it is woken,
-	// so that what arrives meanwhile shares the frame: fewer frames and
-	// syscalls per viewer in busy rooms, for up to this much latency.
-	// 0 writes at once.
+	// FlushDelay is how long a room collects broadcasts before it frames
+	// them once, as one JSON-array message, and hands that frame to every
+	// member: one write per member per batch instead of one per message,
+	// for up to this much latency. Replies to a client's own requests are
+	// not delayed. 0 sends every broadcast at once.
 	FlushDelay time.Duration `yaml:"flush_delay"`
 	// PingInterval is how often the server pings; a connection that sends
 	// nothing (not even a pong) for PongTimeout is closed.
@@ -71,6 +72,12 @@ type Config struct {
 	// FilterMode is what a text message or nick with a word gets: "mask"
 	// (each matched character becomes '*') or "reject" (error filtered).
 	FilterMode string `yaml:"filter_mode"`
+
+	// ManagedRooms: rooms exist because they were created (the gateway's
+	// live rooms, or REST create_room), not because someone joined: a join
+	// or an admin command for an unknown room gets room_not_found, and
+	// created rooms are never dropped for being idle.
+	ManagedRooms bool `yaml:"managed_rooms"`
 
 	// AdminToken, if set, authorises the admin REST API with
 	// "Authorization: Bearer <token>" (besides an admin's UserSig).
@@ -92,6 +99,10 @@ type Config struct {
 	// WebhookRetryDelay is the first wait before an after-event is retried
 	// (3 retries, the delay doubling each time).
 	WebhookRetryDelay time.Duration `yaml:"webhook_retry_delay"`
+	// WebhookDrainTimeout bounds how long shutdown spends posting the
+	// after-events still queued (one attempt each); the rest are dropped
+	// and counted (result "dropped_at_shutdown").
+	WebhookDrainTimeout time.Duration `yaml:"webhook_drain_timeout"`
 }
 
 // DefaultConfig returns the defaults: 40 msg/s per room, 12 KB messages,
@@ -118,10 +129,11 @@ func DefaultConfig() Config {
 		ReadLimit:         64 * 1024,
 		FilterMode:        FilterMask,
 
-		BeforeSendTimeout:  2 * time.Second,
-		BeforeSendFailOpen: true,
-		WebhookQueueLen:    10000,
-		WebhookRetryDelay:  time.Second,
+		BeforeSendTimeout:   2 * time.Second,
+		BeforeSendFailOpen:  true,
+		WebhookQueueLen:     10000,
+		WebhookRetryDelay:   time.Second,
+		WebhookDrainTimeout: 5 * time.Second,
 	}
 }
 
@@ -184,6 +196,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("chat.before_send_timeout: must be positive")
 	case c.WebhookQueueLen < 1:
 		return fmt.Errorf("chat.webhook_queue_len: must be at least 1")
+	case c.WebhookDrainTimeout < 0:
+		return fmt.Errorf("chat.webhook_drain_timeout: must not be negative")
 	case c.WebhookRetryDelay <= 0:
 		return fmt.Errorf("chat.webhook_retry_delay: must be positive")
 	}

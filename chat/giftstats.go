@@ -14,6 +14,7 @@ type audience struct {
 	gifts       int64
 	giftCoins   int64
 	giftSenders map[string]struct{}
+	comments    int64
 }
 
 func (a *audience) joined(u *user) {
@@ -30,6 +31,9 @@ func (a *audience) joined(u *user) {
 // delivered counts m if it is a gift: custom, data "gift", extension JSON
 // with a numeric "coins".
 func (a *audience) delivered(m *Message) {
+	if m.Kind == KindText {
+		a.comments++
+	}
 	if m.Kind != KindCustom || m.Data != GiftData {
 		return
 	}
@@ -51,8 +55,15 @@ func (a *audience) delivered(m *Message) {
 	a.giftSenders[m.From] = struct{}{}
 }
 
+// statisticLocked is the room's statistics: what this process counted plus
+// a managed room's base from before (peaks are the larger of the two).
 func (r *room) statisticLocked() Statistic {
-	return Statistic{TotalViewers: len(r.audience.viewers) + r.audience.guestJoins,
-		TotalGiftsSent: r.audience.gifts, TotalGiftCoins: r.audience.giftCoins,
-		TotalUniqueGiftSenders: len(r.audience.giftSenders), TotalLikesReceived: r.likes.total}
+	b := r.baseLocked()
+	return Statistic{TotalViewers: b.TotalViewers + len(r.audience.viewers) + r.audience.guestJoins,
+		TotalGiftsSent: b.TotalGiftsSent + r.audience.gifts, TotalGiftCoins: b.TotalGiftCoins + r.audience.giftCoins,
+		TotalUniqueGiftSenders: b.TotalUniqueGiftSenders + len(r.audience.giftSenders),
+		TotalLikesReceived:     b.TotalLikesReceived + r.likes.total,
+		PeakViewers:            max(b.PeakViewers, r.stats.PeakOnline),
+		TotalComments:          b.TotalComments + r.audience.comments,
+		TotalProductPushes:     b.TotalProductPushes + int64(r.stats.ProductPushes)}
 }

@@ -139,7 +139,7 @@ func (c *client) notice(req *request) *reqError {
 	if e != nil {
 		return e
 	}
-	if !u.admin {
+	if !c.room.isAdmin(u) {
 		return errorf(CodeForbidden, "only admins send notices")
 	}
 	if req.Text == "" && req.Data == "" {
@@ -274,7 +274,7 @@ func (c *client) setAttrs(req *request) *reqError {
 	if e != nil {
 		return e
 	}
-	if !u.admin {
+	if !c.room.isAdmin(u) {
 		return errorf(CodeForbidden, "only admins set room attributes")
 	}
 	if len(req.Attrs) == 0 {
@@ -296,6 +296,9 @@ func (c *client) join(roomID string, id []byte) *reqError {
 	c.leave()
 	for {
 		r := c.s.room(roomID)
+		if r == nil {
+			return errorf(CodeRoomNotFound, "room %q does not exist", roomID)
+		}
 		err := r.join(c, id)
 		if err == nil {
 			c.room = r

@@ -32,6 +32,8 @@ type harness struct {
 	url string
 	// http is the server's http:// base URL (admin REST).
 	http string
+	// stop ends Run and waits for it (also done at cleanup).
+	stop func()
 }
 
 // newHarness serves a chat server on 127.0.0.1:0 with LikeInterval so long
@@ -43,6 +45,8 @@ func newHarness(t *testing.T, tune func(*Config)) *harness {
 	cfg.AdminToken = testAdminToken
 	cfg.LikeInterval, cfg.OnlineInterval = time.Hour, time.Hour
 	cfg.ConnSendRate, cfg.ConnSendBurst = 1e6, 1e6
+	// The shipped config batches broadcasts; so do the tests (room_batch.go).
+	cfg.FlushDelay = 20 * time.Millisecond
 	if tune != nil {
 		tune(&cfg)
 	}
@@ -65,12 +69,15 @@ func newHarness(t *testing.T, tune func(*Config)) *harness {
 			t.Errorf("run: %v", err)
 		}
 	}()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		<-done
+	})
+	t.Cleanup(func() {
+		stop()
 		srv.Close()
 	})
-	return &harness{t: t, s: s, reg: reg, url: "ws" + strings.TrimPrefix(srv.URL, "http"), http: srv.URL}
+	return &harness{t: t, s: s, reg: reg, url: "ws" + strings.TrimPrefix(srv.URL, "http"), http: srv.URL, stop: stop}
 }
 
 // frame is any server message, decoded loosely.

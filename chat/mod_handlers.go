@@ -6,7 +6,7 @@ func (c *client) adminInRoom() (*user, *reqError) {
 	if e != nil {
 		return nil, e
 	}
-	if !u.admin {
+	if !c.room.isAdmin(u) {
 		return nil, errorf(CodeForbidden, "only admins moderate")
 	}
 	return u, nil

@@ -94,7 +94,7 @@ func refusal(code string, d time.Duration, format string, args ...any) *reqError
 // checkSenderLocked refuses a member's message while the user is banned,
 // muted or the room is muted. Admins are never refused.
 func (r *room) checkSenderLocked(u *user, now time.Time) *reqError {
-	if u == nil || u.admin {
+	if u == nil || r.adminLocked(u) {
 		return nil
 	}
 	var e *reqError
@@ -194,6 +194,7 @@ func (r *room) kick(by, target string, ban time.Duration, reason string) int {
 	}
 	frame := encode(kf)
 	for _, c := range kicked {
+		r.leavingLocked(c) // what was broadcast before the kick comes first
 		if c.push(frame) {
 			r.s.m.messagesOut.Inc()
 		}
@@ -226,7 +227,7 @@ func (r *room) setMuted(by string, muted bool) {
 
 // banRemaining returns how long u is still banned from the room.
 func (r *room) banRemainingLocked(u *user, now time.Time) time.Duration {
-	if u == nil || u.admin {
+	if u == nil || r.adminLocked(u) {
 		return 0
 	}
 	return remaining(r.mod.bans, u.id, now)

@@ -31,6 +31,10 @@ type room struct {
 	stats      RoomStats
 	// audience feeds the destroy webhook's Statistic block.
 	audience audience
+	// batch holds broadcasts until the next flush (flush_delay > 0).
+	batch batchState
+	// mgd is a managed room's policy (nil: made by a join; managed.go).
+	mgd *managedRoom
 }
 
 func newRoom(id string, s *Server) *room {
@@ -57,8 +61,10 @@ func (r *room) join(c *client, id json.RawMessage) error {
 	}
 	c.idx = len(r.members)
 	r.members = append(r.members, c)
+	r.joinedLocked(c)
 	r.emptySince = time.Time{}
 	r.stats.Joins++
+	r.stats.PeakOnline = max(r.stats.PeakOnline, len(r.members))
 	u := c.user.Load()
 	r.audience.joined(u)
 	r.sendSnapshotLocked(c, id, now)
@@ -110,6 +116,7 @@ func (r *room) removeLocked(c *client, now time.Time) bool {
 	if !r.isMemberLocked(c) {
 		return false
 	}
+	r.leavingLocked(c)
 	last := r.members[len(r.members)-1]
 	r.members[c.idx], last.idx = last, c.idx
 	r.members[len(r.members)-1] = nil
@@ -176,9 +183,14 @@ func (r *room) canSend(from *client, u *user) *reqError {
 	return r.checkSenderLocked(u, r.s.now())
 }
 
-// broadcastLocked queues frame to every member but except. A member whose
-// queue is full is closed as slow; the room never waits.
+// broadcastLocked queues frame to every member but except: at the room's
+// next batch with a flush delay (room_batch.go), at once without. A member
+// whose queue is full is closed as slow; the room never waits.
 func (r *room) broadcastLocked(frame []byte, except *client) {
+	if r.s.cfg.FlushDelay > 0 {
+		r.queueLocked(frame, except)
+		return
+	}
 	n := 0
 	for _, c := range r.members {
 		if c == except {

@@ -35,6 +35,9 @@ type Options struct {
 	MediaTime func(roomID string) (time.Duration, bool)
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+	// AdHocRoom names, with Config.ManagedRooms, the rooms a join may
+	// still create (nil: none).
+	AdHocRoom func(roomID string) bool
 }
 
 // Server holds the rooms and connections. Mount it at /ws; call Run.
@@ -52,6 +55,8 @@ type Server struct {
 	words atomic.Pointer[matcher]
 	// hooks posts webhooks; nil without chat.webhook_url.
 	hooks *webhooks
+	// adHocRoom: with managed_rooms, rooms a join may still create.
+	adHocRoom func(string) bool
 
 	mu      sync.Mutex
 	rooms   map[string]*room
@@ -70,6 +75,7 @@ func New(cfg Config, opts Options) (*Server, error) {
 		log:       opts.Log,
 		m:         newMetrics(opts.Metrics),
 		mediaTime: opts.MediaTime,
+		adHocRoom: opts.AdHocRoom,
 		now:       opts.Now,
 		users:     newUsers(cfg.Admins),
 		rooms:     map[string]*room{},
@@ -122,13 +128,18 @@ func (s *Server) Run(ctx context.Context) error {
 			}
 		})
 	}
-	watcher.Go(func() { s.hooks.run(ctx) })
+	// The webhooks outlive ctx until every connection has ended, so that
+	// the exits of the connections closed at shutdown are posted too.
+	hctx, stopHooks := context.WithCancel(context.Background())
+	defer stopHooks()
+	watcher.Go(func() { s.hooks.run(hctx) })
 	lastOnline := s.now()
 	for {
 		select {
 		case <-ctx.Done():
 			s.shutdown()
 			s.conns.Wait()
+			stopHooks()
 			watcher.Wait()
 			return nil
 		case <-t.C:
@@ -149,7 +160,15 @@ func (s *Server) shutdown() {
 	for c := range s.clients {
 		clients = append(clients, c)
 	}
+	rooms := make([]*room, 0, len(s.rooms))
+	for _, r := range s.rooms {
+		rooms = append(rooms, r)
+	}
 	s.mu.Unlock()
+	// What the rooms hold for their next batch goes out before the close.
+	for _, r := range rooms {
+		r.flush()
+	}
 	for _, c := range clients {
 		c.q.shut(closeReason{code: websocket.CloseGoingAway, text: "server shutting down", flush: true})
 	}
@@ -222,12 +241,16 @@ func (s *Server) unregister(c *client) {
 // errRoomGone: the room was dropped while a join was on its way; retry.
 var errRoomGone = errors.New("room dropped")
 
-// room returns the room, creating it.
+// room returns the room, creating it; nil if it does not exist and may not
+// be created (managed rooms).
 func (s *Server) room(id string) *room {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.rooms[id]
 	if r == nil {
+		if !s.mayCreateLocked(id) {
+			return nil
+		}
 		r = newRoom(id, s)
 		s.rooms[id] = r
 		s.m.rooms.Inc()
@@ -255,7 +278,8 @@ func (s *Server) dropIfIdle(r *room, now time.Time) {
 	defer s.mu.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.idleExpiredLocked(now) && s.rooms[r.id] == r {
+	if r.idleExpiredLocked(now) && s.rooms[r.id] == r && r.mgd == nil {
+		r.flushLocked() // nobody to send to: stops the batch timer
 		r.dead = true
 		delete(s.rooms, r.id)
 		s.m.rooms.Dec()
@@ -266,9 +290,9 @@ func (s *Server) dropIfIdle(r *room, now time.Time) {
 // destroyRoom closes a room for everyone (admin REST destroy_room): each
 // member gets a room_destroyed tip and stops being a member, the room is
 // forgotten (its attributes, likes, history, mutes and bans with it) and
-// Live.CallbackAfterDestroyRoom is queued. It returns how many connections
-// were in the room, or false if there was no such room.
-func (s *Server) destroyRoom(id, by string) (int, bool) {
+// Live.CallbackAfterDestroyRoom is queued (DestroyBySystem if system). It
+// returns how many connections were in the room, or false if there was none.
+func (s *Server) destroyRoom(id, by string, system bool) (int, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.rooms[id]
@@ -280,6 +304,7 @@ func (s *Server) destroyRoom(id, by string) (int, bool) {
 	now := s.now()
 	r.broadcastLocked(encode(modTipFrame{Type: "tip", Room: r.id, Kind: TipRoomDestroyed, By: by,
 		Time: now.UnixMilli()}), nil)
+	r.flushLocked()
 	n := len(r.members)
 	for _, c := range r.members {
 		c.idx = -1
@@ -289,7 +314,11 @@ func (s *Server) destroyRoom(id, by string) (int, bool) {
 	r.dead = true
 	delete(s.rooms, id)
 	s.m.rooms.Dec()
-	s.hooks.afterDestroyLocked(r, DestroyByUser, by, PlatformRESTAPI, now)
+	if system {
+		s.hooks.afterDestroyLocked(r, DestroyBySystem, by, PlatformServer, now)
+	} else {
+		s.hooks.afterDestroyLocked(r, DestroyByUser, by, PlatformRESTAPI, now)
+	}
 	return n, true
 }
 

@@ -4,6 +4,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -11,7 +12,9 @@ import (
 // TestSlowClientDisconnected: a member that never reads fills its socket,
 // then its queue, and is closed; a reading member gets every message.
 func TestSlowClientDisconnected(t *testing.T) {
-	h := newHarness(t, func(c *Config) { c.RoomRate, c.QueueLen = 1e6, 64 })
+	// A short flush delay: the room still batches, but the lockstep below
+	// (1,500 round trips) stays quick.
+	h := newHarness(t, func(c *Config) { c.RoomRate, c.QueueLen, c.FlushDelay = 1e6, 64, time.Millisecond })
 	d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
 		conn, err := net.Dial(network, addr)
 		if err == nil {

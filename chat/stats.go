@@ -20,4 +20,10 @@ type RoomStats struct {
 	FilteredMasked, FilteredRejected uint64
 	// RoomMuted is whether the whole room is muted now.
 	RoomMuted bool
+	// PeakOnline is the most connections the room has had at once;
+	// Comments counts delivered text messages; ProductPushes counts product
+	// cards set (the product attribute).
+	PeakOnline    int
+	Comments      uint64
+	ProductPushes uint64
 }

@@ -155,12 +155,18 @@ type RoomInfo struct {
 	IsUnlimitedRoomEnabled bool   `json:"IsUnlimitedRoomEnabled"`
 }
 
+// Statistic is the destroy callback's Statistic block: the seed's fields
+// plus livestudio's PeakViewers (most connections at once), TotalComments
+// (text messages delivered) and TotalProductPushes (product cards set).
 type Statistic struct {
 	TotalViewers           int   `json:"TotalViewers"`
 	TotalGiftsSent         int64 `json:"TotalGiftsSent"`
 	TotalGiftCoins         int64 `json:"TotalGiftCoins"`
 	TotalUniqueGiftSenders int   `json:"TotalUniqueGiftSenders"`
 	TotalLikesReceived     int64 `json:"TotalLikesReceived"`
+	PeakViewers            int   `json:"PeakViewers"`
+	TotalComments          int64 `json:"TotalComments"`
+	TotalProductPushes     int64 `json:"TotalProductPushes"`
 }
 
 type destroyCallback struct {
@@ -349,12 +355,15 @@ func (w *webhooks) pop() (afterEvent, bool) {
 }
 
 // run delivers queued after-events one at a time until ctx ends; each is
-// retried webhookRetries times with doubling delays. What is still queued at
-// shutdown is dropped.
+// retried webhookRetries times with doubling delays. When ctx ends it drains
+// what is still queued (the exits of the connections closed at shutdown
+// among them), one attempt each, for at most WebhookDrainTimeout; whatever
+// is left then is dropped and counted.
 func (w *webhooks) run(ctx context.Context) {
 	if w == nil {
 		return
 	}
+	defer w.drain()
 	for {
 		ev, ok := w.pop()
 		if !ok {
@@ -365,34 +374,76 @@ func (w *webhooks) run(ctx context.Context) {
 				continue
 			}
 		}
-		body := encode(ev.body)
-		delay := w.s.cfg.WebhookRetryDelay
-		for attempt := 0; ; attempt++ {
-			actx, cancel := context.WithTimeout(ctx, afterTimeout)
-			_, err := w.post(actx, ev.command, ev.clientIP, ev.platform, body)
-			cancel()
+		if !w.deliver(ctx, ev) {
+			w.pushFront(ev) // interrupted by shutdown: the drain tries it
+			return
+		}
+	}
+}
+
+// deliver posts ev with retries; it reports false if ctx ended first.
+func (w *webhooks) deliver(ctx context.Context, ev afterEvent) bool {
+	body := encode(ev.body)
+	delay := w.s.cfg.WebhookRetryDelay
+	for attempt := 0; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, afterTimeout)
+		_, err := w.post(actx, ev.command, ev.clientIP, ev.platform, body)
+		cancel()
+		if err == nil {
+			w.count(ev.command, "ok")
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		if attempt == webhookRetries {
+			w.count(ev.command, "failed")
+			w.s.log.Warn("chat webhook failed; event dropped", "command", ev.command, "err", err)
+			return true
+		}
+		w.count(ev.command, "retry")
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+		delay *= 2
+	}
+}
+
+func (w *webhooks) pushFront(ev afterEvent) {
+	w.mu.Lock()
+	w.queue = append([]afterEvent{ev}, w.queue...)
+	w.mu.Unlock()
+}
+
+// drain posts what is queued, once each, within WebhookDrainTimeout.
+func (w *webhooks) drain() {
+	ctx, cancel := context.WithTimeout(context.Background(), w.s.cfg.WebhookDrainTimeout)
+	defer cancel()
+	sent, dropped := 0, 0
+	for {
+		ev, ok := w.pop()
+		if !ok {
+			break
+		}
+		if ctx.Err() == nil {
+			actx, acancel := context.WithTimeout(ctx, afterTimeout)
+			_, err := w.post(actx, ev.command, ev.clientIP, ev.platform, encode(ev.body))
+			acancel()
 			if err == nil {
 				w.count(ev.command, "ok")
-				break
+				sent++
+				continue
 			}
-			if ctx.Err() != nil {
-				return
-			}
-			if attempt == webhookRetries {
-				w.count(ev.command, "failed")
-				w.s.log.Warn("chat webhook failed; event dropped", "command", ev.command, "err", err)
-				break
-			}
-			w.count(ev.command, "retry")
-			t := time.NewTimer(delay)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
-			delay *= 2
 		}
+		w.count(ev.command, "dropped_at_shutdown")
+		dropped++
+	}
+	if sent+dropped > 0 {
+		w.s.log.Info("chat webhooks drained at shutdown", "sent", sent, "dropped", dropped)
 	}
 }
 

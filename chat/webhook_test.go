@@ -348,7 +348,7 @@ func TestWebhookJoinExitAndDestroyStatistics(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Statistic{TotalViewers: 3, TotalGiftsSent: 4, TotalGiftCoins: 165, TotalUniqueGiftSenders: 3,
-		TotalLikesReceived: 5}
+		TotalLikesReceived: 5, PeakViewers: 4}
 	if got.Statistic != want {
 		t.Errorf("Statistic %+v, want %+v", got.Statistic, want)
 	}
@@ -420,5 +420,36 @@ func TestWebhookConfig(t *testing.T) {
 	cfg.WebhookURL = "ftp://example.com/x"
 	if err := cfg.Validate(); err == nil {
 		t.Error("ftp webhook_url accepted")
+	}
+}
+
+// TestWebhookDrainAtShutdown: after-events still queued when the server
+// stops, an interrupted retry and the exits of the connections closed by
+// the shutdown among them, are posted before Run returns.
+func TestWebhookDrainAtShutdown(t *testing.T) {
+	rc := newReceiver(t)
+	rc.failFirst = 1 // alice's join fails once; its retry waits an hour
+	h := webhookHarness(t, rc, func(c *Config) { c.WebhookRetryDelay = time.Hour })
+	h.user("alice", "r")
+	rc.wait(CmdAfterNewMemberJoin, nil) // the failed attempt
+	h.user("bob", "r")
+	h.stop()
+	for _, who := range []string{"alice", "bob"} {
+		isWho := func(hr hookReq) bool {
+			list, _ := hr.body["NewMemberList"].([]any)
+			if len(list) == 0 {
+				list, _ = hr.body["ExitMemberList"].([]any)
+			}
+			m, _ := list[0].(map[string]any)
+			return m["Member_Account"] == who
+		}
+		rc.wait(CmdAfterNewMemberJoin, isWho)
+		rc.wait(CmdAfterMemberExit, isWho)
+	}
+	if n := rc.count(CmdAfterNewMemberJoin); n != 3 { // alice twice (failed, drained), bob
+		t.Errorf("%d join callbacks, want 3", n)
+	}
+	if n := h.metric("livestudio_chat_webhooks_total", "command", CmdAfterMemberExit, "result", "ok"); n != 2 {
+		t.Errorf("exit callbacks ok %g, want 2", n)
 	}
 }

@@ -21,46 +21,35 @@ var (
 	batchClose = []byte{']'}
 )
 
-// writePump drains the send queue: everything queued since the last write
-// becomes one text frame holding a JSON array of the queued messages, so a
-// client costs one syscall per wake-up however busy the room is. It also
-// pings, and sends the close frame when the queue is shut.
+// writePump drains the send queue. Everything queued since the last write
+// goes out at once: room batches (framed once by the room for every member,
+// see room.flush) as they are, and runs of single messages (replies, a
+// member's private view of a batch) as one text frame holding a JSON array.
+// A client costs one syscall per room batch however busy the room is. It
+// also pings, and sends the close frame when the queue is shut.
 func (c *client) writePump() {
 	defer close(c.writeDone)
-	cfg := c.s.cfg
-	ping := time.NewTicker(cfg.PingInterval)
+	ping := time.NewTicker(c.s.cfg.PingInterval)
 	defer ping.Stop()
-	var spare [][]byte
-	var hold *time.Timer
-	if cfg.FlushDelay > 0 {
-		hold = time.NewTimer(cfg.FlushDelay)
-		hold.Stop()
-		defer hold.Stop()
-	}
+	var spare []queued
 	for {
 		select {
 		case <-c.q.wake:
-			if hold != nil {
-				// Let the room's next messages join this frame; a shut
-				// queue (close) is still handled right after.
-				hold.Reset(cfg.FlushDelay)
-				<-hold.C
-			}
 		case <-ping.C:
-			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(cfg.WriteTimeout)); err != nil {
+			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.s.cfg.WriteTimeout)); err != nil {
 				c.abort(err)
 				return
 			}
 			continue
 		}
-		frames, closed, why := c.q.take(spare)
-		if len(frames) > 0 && (!closed || why.flush) {
-			if err := c.writeBatches(frames); err != nil {
+		items, closed, why := c.q.take(spare)
+		if len(items) > 0 && (!closed || why.flush) {
+			if err := c.writeItems(items); err != nil {
 				c.abort(err)
 				return
 			}
 		}
-		spare = frames
+		spare = items
 		if closed {
 			c.writeClose(why)
 			return
@@ -68,8 +57,36 @@ func (c *client) writePump() {
 	}
 }
 
-func (c *client) writeBatches(frames [][]byte) error {
-	for len(frames) > 0 {
+// writeItems writes queued items in order: each room batch as its prepared
+// frame, each run of single messages as coalesced frames.
+func (c *client) writeItems(items []queued) error {
+	for len(items) > 0 {
+		if b := items[0].batch; b != nil {
+			c.conn.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
+			if err := c.conn.WritePreparedMessage(b); err != nil {
+				return err
+			}
+			c.s.m.writes.Inc()
+			c.s.m.bytesOut.Add(float64(items[0].size))
+			items = items[1:]
+			continue
+		}
+		n := 1
+		for n < len(items) && items[n].batch == nil {
+			n++
+		}
+		if err := c.writeBatches(items[:n]); err != nil {
+			return err
+		}
+		items = items[n:]
+	}
+	return nil
+}
+
+// writeBatches writes single messages as JSON-array frames of at most
+// maxBatchBytes each.
+func (c *client) writeBatches(items []queued) error {
+	for len(items) > 0 {
 		c.conn.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
 		w, err := c.conn.NextWriter(websocket.TextMessage)
 		if err != nil {
@@ -77,13 +94,13 @@ func (c *client) writeBatches(frames [][]byte) error {
 		}
 		w.Write(batchOpen)
 		size, n := 2, 0
-		for n < len(frames) && (n == 0 || size+len(frames[n])+1 <= maxBatchBytes) {
+		for n < len(items) && (n == 0 || size+len(items[n].raw)+1 <= maxBatchBytes) {
 			if n > 0 {
 				w.Write(batchComma)
 				size++
 			}
-			w.Write(frames[n])
-			size += len(frames[n])
+			w.Write(items[n].raw)
+			size += len(items[n].raw)
 			n++
 		}
 		w.Write(batchClose)
@@ -92,7 +109,7 @@ func (c *client) writeBatches(frames [][]byte) error {
 		}
 		c.s.m.writes.Inc()
 		c.s.m.bytesOut.Add(float64(size))
-		frames = frames[n:]
+		items = items[n:]
 	}
 	return nil
 }

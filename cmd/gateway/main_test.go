@@ -29,6 +29,7 @@ func TestSignalShutdown(t *testing.T) {
 	}
 	cfg := filepath.Join(dir, "gw.yaml")
 	os.WriteFile(cfg, []byte(`
+data_dir: `+filepath.Join(dir, "data")+`
 http: {listen: "127.0.0.1:0"}
 rtmp: {listen: "127.0.0.1:0", public_host: ""}
 apps: [{appid: wxdemo, secret: demo-secret, push_key: demo-push-key, push_url_ttl: 1h}]

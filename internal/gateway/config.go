@@ -35,6 +35,8 @@ type Config struct {
 	// TokenTTL is the lifetime of access tokens from /cgi-bin/token.
 	TokenTTL time.Duration `yaml:"token_ttl"`
 	Apps     []live.App    `yaml:"apps"`
+	// Rooms: live rooms and goods (WeChat's live API, REST /api/v1).
+	Rooms live.RoomsConfig `yaml:"rooms"`
 }
 
 // HTTP is the HTTP listener: players, API, metrics.
@@ -57,6 +59,7 @@ func DefaultConfig() Config {
 		Replay:   replay.DefaultConfig(),
 		Chat:     chat.DefaultConfig(),
 		TokenTTL: 2 * time.Hour,
+		Rooms:    live.DefaultRoomsConfig(),
 	}
 }
 
@@ -99,6 +102,9 @@ func (c Config) Validate() error {
 		if err := c.Chat.Validate(); err != nil {
 			return fmt.Errorf("chat: %w", err)
 		}
+	}
+	if err := c.Rooms.Validate(); err != nil {
+		return err
 	}
 	if c.TokenTTL < 10*time.Minute {
 		return fmt.Errorf("token_ttl: must be at least 10m")

@@ -21,6 +21,7 @@ import (
 	"livestudio/chat"
 	"livestudio/ingest/rtmp"
 	"livestudio/internal/live"
+	"livestudio/internal/store"
 	"livestudio/internal/stream"
 	flvplayer "livestudio/player/flv"
 	"livestudio/player/hls"
@@ -38,9 +39,12 @@ type Gateway struct {
 	chat *chat.Server // nil when chat is not configured
 	api  *live.Service
 	rec  *replay.Recorder
-	ln   net.Listener
-	srv  *http.Server
-	prom *prometheus.Registry
+	// rooms and store: live rooms and goods (rooms.go).
+	rooms *live.Rooms
+	store store.Store
+	ln    net.Listener
+	srv   *http.Server
+	prom  *prometheus.Registry
 }
 
 // New builds the gateway and binds its listeners; a busy port fails here.
@@ -73,8 +77,9 @@ func New(cfg Config, log *slog.Logger) (*Gateway, error) {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
 	if cfg.ChatEnabled() {
+		cfg.Chat.ManagedRooms = true // rooms.go: unknown rooms of managed apps are refused
 		g.chat, err = chat.New(cfg.Chat, chat.Options{Log: log.With("component", "chat"), Metrics: g.prom,
-			MediaTime: g.mediaTime})
+			MediaTime: g.mediaTime, AdHocRoom: g.chatAdHoc()})
 		if err != nil {
 			g.rtmp.Close()
 			return nil, fmt.Errorf("chat: %w", err)
@@ -84,6 +89,11 @@ func New(cfg Config, log *slog.Logger) (*Gateway, error) {
 	if err != nil {
 		g.rtmp.Close()
 		return nil, fmt.Errorf("http listen %s: %w", cfg.HTTP.Listen, err)
+	}
+	if err := g.setupRooms(); err != nil {
+		g.rtmp.Close()
+		g.ln.Close()
+		return nil, err
 	}
 	g.srv = &http.Server{Handler: g.routes(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
@@ -131,6 +141,7 @@ func (g *Gateway) API() *live.Service { return g.api }
 func (g *Gateway) routes() http.Handler {
 	mux := http.NewServeMux()
 	g.api.Register(mux)
+	g.registerRooms(mux)
 	mux.HandleFunc("/live/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, ".flv") {
 			g.flv.ServeHTTP(w, r)
@@ -181,7 +192,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 4)
+	errc := make(chan error, 8)
 	run := func(name string, f func() error) {
 		wg.Add(1)
 		go func() {
@@ -193,6 +204,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 		}()
 	}
 	run("rtmp", func() error { return g.rtmp.Run(ctx) })
+	run("rooms", func() error { return g.runRooms(ctx) })
 	run("hls", func() error { return g.hls.Run(ctx) })
 	run("replay", func() error { return g.rec.Run(ctx) })
 	if g.chat != nil {
@@ -212,6 +224,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	err := g.srv.Shutdown(shutdownCtx)
 	g.flv.Wait()
 	wg.Wait()
+	err = errors.Join(err, g.closeRooms())
 	close(errc)
 	for e := range errc {
 		err = errors.Join(err, e)

@@ -31,6 +31,7 @@ func startGateway(t *testing.T, mutate func(*Config)) *testGateway {
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.RTMP.Listen = "127.0.0.1:0"
 	cfg.RTMP.PublicHost = "" // the bound port
+	cfg.DataDir = t.TempDir()
 	cfg.Apps = []live.App{{AppID: "wxdemo", Secret: "demo-secret", PushKey: "demo-push-key", PushURLTTL: time.Hour}}
 	if mutate != nil {
 		mutate(&cfg)

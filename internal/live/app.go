@@ -20,6 +20,14 @@ type App struct {
 	PushKey string `yaml:"push_key"`
 	// PushURLTTL is how long a push URL from getpushurl stays valid.
 	PushURLTTL time.Duration `yaml:"push_url_ttl"`
+	// ManagedRooms: only rooms created through the API exist; publishing
+	// to or joining the chat of any other room number is refused. false
+	// (the default, as before rooms existed) also lets any room number be
+	// used ad hoc, without a stored room; created rooms follow their rules
+	// either way.
+	ManagedRooms bool `yaml:"managed_rooms"`
+	// Rooms are created at startup when missing (the demo's room 1).
+	Rooms []SeedRoom `yaml:"rooms"`
 }
 
 // Validate reports the first invalid field, prefixed with where it is.
@@ -33,6 +41,11 @@ func (a App) Validate(where string) error {
 		return fmt.Errorf("%s.push_key: must be at least 8 characters", where)
 	case a.PushURLTTL < time.Minute:
 		return fmt.Errorf("%s.push_url_ttl: must be at least 1m", where)
+	}
+	for i, r := range a.Rooms {
+		if r.ID <= 0 || r.Name == "" {
+			return fmt.Errorf("%s.rooms[%d]: needs a positive id and a name", where, i)
+		}
 	}
 	return nil
 }
@@ -64,6 +77,11 @@ func (s *Service) AuthorizePublish(rtmpApp, name, query string) (string, error) 
 	if _, err := pushsign.Verify(a.PushKey, name, query, s.now()); err != nil {
 		return "", err
 	}
+	if s.rooms != nil {
+		if err := s.rooms.checkPublish(a, name); err != nil {
+			return "", fmt.Errorf("publish %q: %w", name, err)
+		}
+	}
 	return name, nil
 }
 
@@ -78,6 +96,14 @@ func Reason(err error) string {
 		return "bad_signature"
 	case errors.Is(err, ErrWrongApp), errors.Is(err, ErrUnknownAppID):
 		return "unknown_stream"
+	case errors.Is(err, ErrRoomNotFound):
+		return "room_not_found"
+	case errors.Is(err, ErrRoomEnded):
+		return "room_ended"
+	case errors.Is(err, ErrRoomBanned):
+		return "room_banned"
+	case errors.Is(err, ErrRoomExpired):
+		return "room_expired"
 	}
 	return "refused"
 }

@@ -35,6 +35,8 @@ type Service struct {
 	rtmpHost string
 	log      *slog.Logger
 	now      func() time.Time
+	// rooms, when attached, are the live rooms (AttachRooms).
+	rooms *Rooms
 }
 
 // NewService returns the API over apps; pushes go to rtmp://{rtmpHost}/live/.
@@ -51,6 +53,16 @@ func (s *Service) Register(mux *http.ServeMux) {
 	mux.HandleFunc("/cgi-bin/token", s.handleToken)
 	mux.HandleFunc("/cgi-bin/stable_token", s.handleStableToken)
 	mux.HandleFunc("/wxaapi/broadcast/room/getpushurl", s.handleGetPushURL)
+	if s.rooms != nil {
+		s.registerWx(mux)
+	}
+}
+
+// AttachRooms makes the service check publishes and push URLs against the
+// live rooms and serve their WeChat-shaped API (call before Register).
+func (s *Service) AttachRooms(rs *Rooms) {
+	s.rooms = rs
+	rs.pushURL = s.PushURL
 }
 
 type apiError struct {
@@ -137,6 +149,12 @@ func (s *Service) handleGetPushURL(w http.ResponseWriter, r *http.Request) {
 	if err != nil || roomID <= 0 {
 		writeErr(w, ErrcodeRoomNotFound, "room not found: roomId must be a positive integer")
 		return
+	}
+	if s.rooms != nil {
+		if err := s.rooms.checkPublish(a, StreamKey(a.AppID, roomID)); err != nil {
+			writeErr(w, pushURLErrcode(err), fmt.Sprintf("room %d: %v", roomID, err))
+			return
+		}
 	}
 	writeJSON(w, map[string]any{"errcode": 0, "pushAddr": s.PushURL(a, roomID)})
 }

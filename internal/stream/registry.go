@@ -18,6 +18,8 @@ type Registry struct {
 	streams map[string]*entry
 	closed  bool
 	retired Stats // counters of streams that ended
+	// onChange is called after a key gains or loses its publisher (watch.go).
+	onChange func(key string)
 }
 
 type entry struct {
@@ -47,6 +49,14 @@ type Publisher struct {
 // stream in its reconnect grace is resumed: viewers stay attached and
 // timestamps continue.
 func (r *Registry) Publish(key string) (*Publisher, error) {
+	p, err := r.publish(key)
+	if err == nil {
+		r.changed(key)
+	}
+	return p, err
+}
+
+func (r *Registry) publish(key string) (*Publisher, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
@@ -131,21 +141,22 @@ func (r *Registry) Close() {
 	}
 }
 
-// release detaches p. A clean unpublish ends the stream now; a dropped
-// publisher leaves it in grace for ReconnectGrace.
-func (r *Registry) release(p *Publisher, clean bool) {
+// release detaches p, reporting whether it was the key's publisher. A clean
+// unpublish ends the stream now; a dropped publisher leaves it in grace for
+// ReconnectGrace.
+func (r *Registry) release(p *Publisher, clean bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e := r.streams[p.s.key]
 	if e == nil || e.pub != p {
-		return
+		return false
 	}
 	e.pub = nil
 	if clean || r.cfg.ReconnectGrace == 0 {
 		delete(r.streams, p.s.key)
 		r.retireLocked(e.s)
 		e.s.end()
-		return
+		return true
 	}
 	// The timer checks it is still the entry's grace: one that fired while a
 	// reconnect was stopping it must not cut a later grace short.
@@ -160,6 +171,7 @@ func (r *Registry) release(p *Publisher, clean bool) {
 		}
 	})
 	e.grace = t
+	return true
 }
 
 // Stream returns the stream the publisher writes.
@@ -193,7 +205,9 @@ func (p *Publisher) Close(clean bool) {
 	}
 	p.closed = true
 	p.mu.Unlock()
-	p.r.release(p, clean)
+	if p.r.release(p, clean) {
+		p.r.changed(p.s.key)
+	}
 }
 
 func (p *Publisher) seen() time.Time {

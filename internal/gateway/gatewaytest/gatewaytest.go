@@ -30,6 +30,7 @@ func Start(t *testing.T, httpAddr, rtmpAddr string, mutate func(*gateway.Config)
 	t.Helper()
 	cfg := gateway.DefaultConfig()
 	cfg.HTTP.Listen, cfg.RTMP.Listen, cfg.RTMP.PublicHost = httpAddr, rtmpAddr, ""
+	cfg.DataDir = t.TempDir()
 	cfg.Apps = []live.App{{AppID: "wxdemo", Secret: "demo-secret", PushKey: "demo-push-key", PushURLTTL: time.Hour}}
 	if mutate != nil {
 		mutate(&cfg)
