@@ -74,6 +74,24 @@ func repair(dir, key, id string) error {
 			m.Gaps++
 		}
 	}
+	// The segment being written when the process died follows the listed
+	// ones (or is the first): keep what of it plays.
+	if next := segmentName(len(keep)); len(keep) == len(pl.Segments) {
+		if d, ok := salvage(filepath.Join(dir, next)); ok {
+			s := segment{Name: next, Duration: d}
+			if len(keep) > 0 {
+				last := keep[len(keep)-1]
+				s.Time = last.Time.Add(last.Duration)
+			} else if old != nil {
+				s.Time = old.Start
+			}
+			if st, err := os.Stat(filepath.Join(dir, next)); err == nil {
+				m.Bytes += st.Size()
+			}
+			keep = append(keep, s)
+			listed[next] = true
+		}
+	}
 	if len(keep) == 0 {
 		return errors.New("no segment")
 	}
