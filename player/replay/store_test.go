@@ -56,15 +56,15 @@ func TestRepairClosesUnfinishedRecordings(t *testing.T) {
 		t.Fatalf("List = %+v, %v; want the repaired recording only", list, err)
 	}
 	// 3 listed seconds, and the half-written segment (3.00 to 3.48 s)
-	// up to the start of its last frame, which may be cut short (3.44 s).
-	if list[0].Duration != 3440*time.Millisecond || list[0].Bytes <= 0 {
-		t.Errorf("repaired %+v: want 3.44 s", list[0])
+	// without its last frame, which may be cut short: 3.48 s.
+	if list[0].Duration != 3480*time.Millisecond || list[0].Bytes <= 0 {
+		t.Errorf("repaired %+v: want 3.48 s", list[0])
 	}
 	pl := r.playlist(t, list[0])
 	if !pl.Ended || len(pl.Segments) != 4 {
 		t.Errorf("repaired playlist ended=%v with %d segments, want ended with 4", pl.Ended, len(pl.Segments))
 	}
-	if info := readTS(t, filepath.Join(dir, "seg000003.ts")); !info.firstIDR || len(info.video) < 11 {
+	if info := readTS(t, filepath.Join(dir, "seg000003.ts")); !info.firstIDR || len(info.video) != 12 {
 		t.Errorf("salvaged segment: IDR first %v, %d frames", info.firstIDR, len(info.video))
 	}
 	ents, _ := os.ReadDir(dir)
@@ -244,6 +244,11 @@ func FuzzLeadingDTS(f *testing.F) {
 		if len(data) > 1<<20 {
 			return
 		}
-		leadingDTS(data[:len(data)-len(data)%tsPacket])
+		b := data[:len(data)-len(data)%tsPacket]
+		if pid, _, err := leadingDTS(b); err == nil {
+			if off := lastUnitStart(b, pid); off%tsPacket != 0 || off > len(b) {
+				t.Fatalf("lastUnitStart = %d", off)
+			}
+		}
 	})
 }
