@@ -26,7 +26,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Segments: prometheus.NewCounter(prometheus.CounterOpts{Name: "livestudio_replay_segments_total",
 			Help: "Replay segments written."}),
 		Gaps: prometheus.NewCounter(prometheus.CounterOpts{Name: "livestudio_replay_gaps_total",
-			Help: "Breaks in recordings (frames skipped by a lagging recorder, track changes, reconnects)."}),
+			Help: "Discontinuities written into recordings (frames skipped by a lagging recorder, track changes, reconnects)."}),
 		Deleted: prometheus.NewCounter(prometheus.CounterOpts{Name: "livestudio_replay_deleted_total",
 			Help: "Recordings deleted by retention (max_age) or Delete."}),
 		Errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_replay_errors_total",

@@ -86,7 +86,6 @@ func (r *Recorder) record(ctx context.Context, rd *stream.Reader, key string, lo
 		units, err := rd.Read(ctx, buf[:0])
 		if n := rd.Skipped(); n != skipped {
 			skipped = n
-			r.m.Gaps.Inc()
 			if w != nil {
 				w.markGap()
 			}
@@ -104,8 +103,9 @@ func (r *Recorder) record(ctx context.Context, rd *stream.Reader, key string, lo
 				continue
 			}
 			first := pending[0].DTS
-			if w, err = newRecWriter(r.cfg.Dir, key, video, audio, first, wall(first), r.cfg.SegmentDuration); err != nil {
-				return fail(err)
+			var werr error
+			if w, werr = newRecWriter(r.cfg.Dir, key, video, audio, first, wall(first), r.cfg.SegmentDuration); werr != nil {
+				return fail(werr)
 			}
 			w.onSegment = func(n int64) {
 				r.m.Segments.Inc()
@@ -132,7 +132,6 @@ func (r *Recorder) record(ctx context.Context, rd *stream.Reader, key string, lo
 			log.Warn("replay: recorder fell behind; continuing after a gap")
 			rd = st.NewReader()
 			skipped = rd.Skipped()
-			r.m.Gaps.Inc()
 			if w != nil {
 				w.markGap()
 			}

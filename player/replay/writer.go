@@ -168,6 +168,9 @@ func (w *recWriter) cut(u *stream.Unit, disc bool, wall func(time.Duration) time
 	if disc {
 		pdt = wall(u.DTS)
 		w.m.Gaps++
+		if w.stats != nil {
+			w.stats.Gaps.Inc()
+		}
 	}
 	w.gap = false
 	if u.IsVideo() {
