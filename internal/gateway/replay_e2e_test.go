@@ -20,6 +20,7 @@ import (
 	"github.com/bluenviron/gortmplib"
 	rtmpcodecs "github.com/bluenviron/gortmplib/pkg/codecs"
 
+	"livestudio/internal/live"
 	"livestudio/internal/testpeer"
 	"livestudio/player/replay"
 )
@@ -89,7 +90,7 @@ func TestReplayRecordsPublishSessions(t *testing.T) {
 		c.Replay.RecordAll = true
 		c.Replay.SegmentDuration = 2 * time.Second
 	}
-	tg := startGateway(t, mutate)
+	tg, stop := replayGateway(t, mutate)
 
 	// First session: 8 s.
 	pub := publish(t, tg.pushURL(t, 1), 8*time.Second)
@@ -129,14 +130,56 @@ func TestReplayRecordsPublishSessions(t *testing.T) {
 		t.Error("replay metrics not counted")
 	}
 
-	// A restarted gateway on the same data directory lists both.
-	want := replayList(t, tg, demoKey)
-	tg2 := startGateway(t, mutate)
+	// A third session is live when the gateway shuts down: the shutdown
+	// finishes its recording. A restarted gateway on the same data
+	// directory lists all three.
+	pub = publish(t, tg.pushURL(t, 1), 30*time.Second)
+	waitFor(t, 20*time.Second, "third recording live", func() bool {
+		l := replayList(t, tg, demoKey)
+		return len(l) == 3 && l[2].Live
+	})
+	want := replayList(t, tg, demoKey)[:2]
+	stop()
+	tg2, _ := replayGateway(t, mutate)
 	got := replayList(t, tg2, demoKey)
-	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
-		t.Fatalf("after restart %+v, want %+v", got, want)
+	if len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2].Live || got[2].Duration < 2 {
+		t.Fatalf("after restart %+v, want %+v and a finished third", got, want)
+	}
+	if b, err := os.ReadFile(filepath.Join(dataDir, "replay", demoKey, got[2].ID, "meta.json")); err != nil ||
+		strings.Contains(string(b), `"repaired"`) {
+		t.Errorf("third recording was not finished by the shutdown: %s %v", b, err)
 	}
 	checkPlays(t, tg2.base+got[1].URL, 50, 80)
+	checkPlays(t, tg2.base+got[2].URL, 40, 60)
+}
+
+// replayGateway is startGateway with a stop function (a restart).
+func replayGateway(t *testing.T, mutate func(*Config)) (*testGateway, func()) {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.HTTP.Listen, cfg.RTMP.Listen, cfg.RTMP.PublicHost = "127.0.0.1:0", "127.0.0.1:0", ""
+	cfg.Apps = []live.App{{AppID: "wxdemo", Secret: "demo-secret", PushKey: "demo-push-key", PushURLTTL: time.Hour}}
+	mutate(&cfg)
+	g, err := New(cfg, testLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tg := &testGateway{Gateway: g, base: "http://" + g.HTTPAddr().String(), done: make(chan error, 1)}
+	go func() { tg.done <- g.Run(ctx) }()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if err := <-tg.done; err != nil {
+			t.Errorf("gateway Run: %v", err)
+		}
+	}
+	t.Cleanup(stop)
+	return tg, stop
 }
 
 func httpBody(t *testing.T, url, contentType string) string {
