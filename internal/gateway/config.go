@@ -10,6 +10,7 @@ import (
 	"livestudio/internal/live"
 	"livestudio/internal/stream"
 	"livestudio/player/hls"
+	"livestudio/player/web"
 )
 
 // Config is the gateway's configuration (configs/gateway.yaml). It lives
@@ -28,6 +29,8 @@ type Config struct {
 	// Chat is the live-room interaction at /ws; it is on when
 	// chat.sdk_app_id is set.
 	Chat chat.Config `yaml:"chat"`
+	// Web is the viewer page, embed and SDK (/play, /embed, /sdk).
+	Web web.Config `yaml:"web"`
 	// TokenTTL is the lifetime of access tokens from /cgi-bin/token.
 	TokenTTL time.Duration `yaml:"token_ttl"`
 	Apps     []live.App    `yaml:"apps"`
@@ -51,6 +54,7 @@ func DefaultConfig() Config {
 		Stream:   stream.DefaultConfig(),
 		HLS:      hls.DefaultConfig(),
 		Chat:     chat.DefaultConfig(),
+		Web:      web.DefaultConfig(),
 		TokenTTL: 2 * time.Hour,
 	}
 }
@@ -91,6 +95,9 @@ func (c Config) Validate() error {
 		if err := c.Chat.Validate(); err != nil {
 			return fmt.Errorf("chat: %w", err)
 		}
+	}
+	if err := c.Web.Validate(); err != nil {
+		return err
 	}
 	if c.TokenTTL < 10*time.Minute {
 		return fmt.Errorf("token_ttl: must be at least 10m")

@@ -24,6 +24,7 @@ import (
 	"livestudio/internal/stream"
 	flvplayer "livestudio/player/flv"
 	"livestudio/player/hls"
+	"livestudio/player/web"
 )
 
 // Gateway is one gateway process.
@@ -35,6 +36,7 @@ type Gateway struct {
 	hls  *hls.Server
 	flv  *flvplayer.Handler
 	chat *chat.Server // nil when chat is not configured
+	web  *web.Handler
 	api  *live.Service
 	ln   net.Listener
 	srv  *http.Server
@@ -73,6 +75,10 @@ func New(cfg Config, log *slog.Logger) (*Gateway, error) {
 			g.rtmp.Close()
 			return nil, fmt.Errorf("chat: %w", err)
 		}
+	}
+	if g.web, err = g.newWeb(); err != nil {
+		g.rtmp.Close()
+		return nil, err
 	}
 	g.ln, err = net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
@@ -137,6 +143,7 @@ func (g *Gateway) routes() http.Handler {
 		// Tencent-REST-shaped admin API; it authorises each request itself.
 		mux.Handle("/v4/livestudio/", g.chat.AdminHandler())
 	}
+	g.mountWeb(mux)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, "{\"status\":\"ok\",\"publishers\":%d}\n", g.reg.Publishers())
