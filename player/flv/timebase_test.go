@@ -10,7 +10,9 @@ import (
 func TestTimeBase(t *testing.T) {
 	v := &stream.Track{Codec: stream.CodecH264}
 	a := &stream.Track{Codec: stream.CodecAAC}
-	u := func(tr *stream.Track, ms int) *stream.Unit { return &stream.Unit{Track: tr, DTS: time.Duration(ms) * time.Millisecond} }
+	u := func(tr *stream.Track, ms int) *stream.Unit {
+		return &stream.Unit{Track: tr, DTS: time.Duration(ms) * time.Millisecond}
+	}
 	for _, tc := range []struct {
 		name  string
 		units []*stream.Unit

@@ -30,7 +30,7 @@ type instance struct {
 	ntpBase      time.Time // wall clock of media time zero
 	// epochMs is ntpBase in Unix ms once set, for X-Livestudio-Media-Epoch.
 	epochMs atomic.Int64
-	log          *slog.Logger
+	log     *slog.Logger
 
 	// ready is closed once the multivariant playlist can be served without
 	// blocking: gohlslib has its first segment.
