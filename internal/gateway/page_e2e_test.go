@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -55,4 +56,93 @@ func TestPagePlays(t *testing.T) {
 			testpeer.Screenshot(t, tab, "page-desktop-"+mode)
 		})
 	}
+}
+
+// hostile is typed as a nickname and a message: it must render as text and
+// never run.
+const (
+	hostile     = `<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">`
+	hostileNick = `"><img src=x onerror="window.__pwned=3"><b>`
+)
+
+// TestPageInteraction: two phone-sized pages in one room. Logging in via
+// the demo login, a message typed in one appears in the other; a like
+// updates the total in both; an admin sets the product through REST and
+// the card appears in both; a muted user sees the error; hostile nickname
+// and text render as text and never run.
+func TestPageInteraction(t *testing.T) {
+	needFFmpeg(t)
+	tg := startPageGateway(t)
+	publishBarcode(t, tg.pushURL(t, 1), 90*time.Second)
+	waitLive(t, tg, demoKey, 60)
+	browser := testpeer.Browser(t, append(foregroundTabs(), testpeer.WindowSize(390, 844))...)
+	type page struct {
+		tab context.Context
+		con *consoleLog
+	}
+	open := func(user, nick string) page {
+		tab := testpeer.NewTab(t, browser)
+		p := page{tab, watchConsole(tab)}
+		run(t, tab, p.con, 20*time.Second, chromedp.Navigate(tg.base+"/play/"+demoKey))
+		waitJS(t, tab, p.con, 30*time.Second, "playing", `window.livestudioPage && window.livestudioPage.playing === true`)
+		run(t, tab, p.con, 10*time.Second,
+			chromedp.Click("#loginbtn", chromedp.ByID),
+			chromedp.SendKeys("#loginid", user, chromedp.ByID),
+			chromedp.SendKeys("#loginnick", nick, chromedp.ByID),
+			chromedp.Click(`#loginform button[type=submit]`, chromedp.ByQuery))
+		waitJS(t, tab, p.con, 10*time.Second, user+" logged in", `!document.getElementById('text').disabled`)
+		return p
+	}
+	alice := open("alice", hostileNick)
+	bob := open("bob", "Bob")
+
+	// A message typed in alice's page (hostile text, hostile nick) reaches bob's.
+	run(t, alice.tab, alice.con, 10*time.Second,
+		chromedp.SendKeys("#text", "hi bob "+hostile, chromedp.ByID),
+		chromedp.Click("#sendbtn", chromedp.ByID))
+	want := "hi bob " + hostile
+	for _, p := range []page{alice, bob} {
+		waitJS(t, p.tab, p.con, 20*time.Second, "the message in the chat",
+			fmt.Sprintf(`[...document.querySelectorAll('#chat li')].some(li => li.textContent === %q)`, hostileNick+": "+want))
+	}
+	// Likes: alice taps twice; both pages show the total.
+	run(t, alice.tab, alice.con, 10*time.Second, chromedp.Click("#likebtn", chromedp.ByID), chromedp.Click("#likebtn", chromedp.ByID))
+	for _, p := range []page{alice, bob} {
+		waitJS(t, p.tab, p.con, 15*time.Second, "like total 2", `document.getElementById('likes').textContent === '2'`)
+	}
+	// The product card, set by an admin through REST, in step with the picture.
+	product := `{"goodsId":7,"name":"Tea cup <b>x</b>","coverImgUrl":"data:image/gif;base64,R0lGODlhAQABAAAAACw=","price":29.9,"price2":19.9,"priceType":3,"url":"https://shop.example/7"}`
+	adminREST(t, tg, "set_attrs", map[string]any{"RoomId": demoKey, "Attrs": map[string]any{"product": product}})
+	for _, p := range []page{alice, bob} {
+		waitJS(t, p.tab, p.con, 20*time.Second, "the product card",
+			`!document.getElementById('card').hidden && document.getElementById('cardname').textContent === 'Tea cup <b>x</b>'`)
+		var price, href string
+		eval(t, p.tab, p.con, `document.getElementById('cardprice').textContent`, &price)
+		eval(t, p.tab, p.con, `document.getElementById('cardbuy').href`, &href)
+		if price != "¥19.90  (was ¥29.90)" || href != "https://shop.example/7" {
+			t.Errorf("card price %q, buy link %q", price, href)
+		}
+	}
+	// A muted user sees the error when sending.
+	adminREST(t, tg, "mute", map[string]any{"RoomId": demoKey, "Members_Account": []string{"bob"}, "MuteTime": 600})
+	run(t, bob.tab, bob.con, 10*time.Second,
+		chromedp.SendKeys("#text", "can you hear me", chromedp.ByID),
+		chromedp.Click("#sendbtn", chromedp.ByID))
+	waitJS(t, bob.tab, bob.con, 10*time.Second, "the muted error",
+		`!document.getElementById('notice').hidden && document.getElementById('notice').textContent.startsWith('You are muted')`)
+
+	for name, p := range map[string]page{"alice": alice, "bob": bob} {
+		var pwned bool
+		eval(t, p.tab, p.con, `window.__pwned !== undefined || document.querySelectorAll('#chat img, #chat script, #me img').length > 0`, &pwned)
+		if pwned {
+			t.Errorf("%s: hostile input ran or became markup", name)
+		}
+	}
+	var me string
+	eval(t, alice.tab, alice.con, `document.getElementById('me').textContent`, &me)
+	if me != hostileNick {
+		t.Errorf("nickname shown as %q, want the typed text", me)
+	}
+	testpeer.Screenshot(t, alice.tab, "page-phone-alice")
+	testpeer.Screenshot(t, bob.tab, "page-phone-bob")
 }

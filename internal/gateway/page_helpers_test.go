@@ -12,6 +12,8 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"livestudio/internal/testpeer"
 )
 
 const (
@@ -147,7 +149,8 @@ func waitJS(t *testing.T, tab context.Context, con *consoleLog, d time.Duration,
 		if time.Now().After(deadline) {
 			var st string
 			ctx, cancel := context.WithTimeout(tab, 5*time.Second)
-			chromedp.Run(ctx, chromedp.Evaluate(`JSON.stringify(Object.assign({}, window.livestudioPage || {}, {player: undefined, im: undefined}))`, &st))
+			chromedp.Run(ctx, chromedp.Evaluate(`JSON.stringify(Object.assign({}, window.livestudioPage || {}, {player: undefined, im: undefined,
+				chat: [...document.querySelectorAll('#chat li')].map(li => li.textContent)}))`, &st))
 			cancel()
 			t.Fatalf("timed out after %v waiting for %s (err %v)\npage state: %s\nconsole:\n%s", d, what, err, st, con)
 		}
@@ -174,5 +177,16 @@ func adminREST(t *testing.T, tg *testGateway, command string, body any) {
 	json.NewDecoder(resp.Body).Decode(&r)
 	if r.ActionStatus != "OK" {
 		t.Fatalf("admin %s: %s %s", command, r.ActionStatus, r.ErrorInfo)
+	}
+}
+
+// foregroundTabs keeps every tab of the test browser running as if it were
+// in front: two pages side by side in one browser.
+func foregroundTabs() []testpeer.BrowserOption {
+	return []testpeer.BrowserOption{
+		chromedp.Flag("disable-background-media-suspend", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
 	}
 }

@@ -266,7 +266,8 @@
   };
   Player.prototype._watch = function () {
     var v = this._video, now = Date.now();
-    if (!this._engine || this._userPaused) { this._progressAt = now; return; }
+    // Browsers suspend media in hidden tabs: that is not a stall.
+    if (!this._engine || this._userPaused || doc.hidden) { this._progressAt = now; return; }
     if (v.currentTime !== this._lastTime && !v.paused) {
       this._lastTime = v.currentTime;
       this._progressAt = now;
