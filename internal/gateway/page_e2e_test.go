@@ -26,7 +26,8 @@ func TestPagePlays(t *testing.T) {
 			tab := testpeer.NewTab(t, browser)
 			con := watchConsole(tab)
 			start := time.Now()
-			run(t, tab, con, 20*time.Second, chromedp.Navigate(tg.base+"/play/"+demoKey+"?mode="+mode))
+			run(t, tab, con, 20*time.Second, chromedp.EmulateViewport(1280, 800),
+				chromedp.Navigate(tg.base+"/play/"+demoKey+"?mode="+mode))
 			waitJS(t, tab, con, 30*time.Second, "readyState >= 3",
 				`(() => { const v = document.querySelector('#view video'); return !!v && v.readyState >= 3 && !v.paused; })()`)
 			firstFrame := time.Since(start)
@@ -83,7 +84,8 @@ func TestPageInteraction(t *testing.T) {
 	open := func(user, nick string) page {
 		tab := testpeer.NewTab(t, browser)
 		p := page{tab, watchConsole(tab)}
-		run(t, tab, p.con, 20*time.Second, chromedp.Navigate(tg.base+"/play/"+demoKey))
+		run(t, tab, p.con, 20*time.Second, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
+			chromedp.Navigate(tg.base+"/play/"+demoKey))
 		waitJS(t, tab, p.con, 30*time.Second, "playing", `window.livestudioPage && window.livestudioPage.playing === true`)
 		run(t, tab, p.con, 10*time.Second,
 			chromedp.Click("#loginbtn", chromedp.ByID),
