@@ -14,6 +14,7 @@ require (
 	github.com/pion/opus v0.1.0
 	github.com/pion/rtp v1.10.5
 	github.com/prometheus/client_golang v1.25.0
+	github.com/prometheus/client_model v0.6.3
 	github.com/tencentyun/tls-sig-api-v2-golang v1.4.0
 	github.com/tphakala/go-aac v0.4.0
 	golang.org/x/time v0.14.0
@@ -39,7 +40,6 @@ require (
 	github.com/pion/sdp/v3 v3.0.19 // indirect
 	github.com/pion/srtp/v3 v3.0.13 // indirect
 	github.com/pion/transport/v4 v4.1.0 // indirect
-	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/tphakala/simd v1.5.0 // indirect

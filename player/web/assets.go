@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 )
 
 // Pinned versions of the vendored players (scripts/web-vendor.sh fetches
@@ -30,8 +31,10 @@ type asset struct {
 	etag  string
 	// immutable: the name is versioned, cache it for a year.
 	immutable bool
-	// gz is the body gzipped once at start (nil when it does not shrink).
-	gz []byte
+	// gz is the body gzipped, made on first use (nil when it does not
+	// shrink): the vendored players take a while to compress.
+	gzOnce sync.Once
+	gz     []byte
 }
 
 // loadAssets reads the SDK (static/) and the vendored players (vendor/).
@@ -84,7 +87,7 @@ func SDK() ([]byte, error) {
 func newAsset(p string, b []byte, immutable bool) *asset {
 	sum := sha256.Sum256(b)
 	return &asset{body: b, ctype: contentType(p), etag: `"` + hex.EncodeToString(sum[:8]) + `"`,
-		immutable: immutable, gz: gzipBytes(b)}
+		immutable: immutable}
 }
 
 func contentType(p string) string {
@@ -125,6 +128,7 @@ func (a *asset) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if acceptsGzip(r) {
+		a.gzOnce.Do(func() { a.gz = gzipBytes(a.body) })
 		if gz := a.gz; gz != nil {
 			h.Set("Content-Encoding", "gzip")
 			h.Add("Vary", "Accept-Encoding")
