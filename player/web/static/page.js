@@ -245,8 +245,10 @@
     if (texts[d.kind]) line('tip', who, texts[d.kind]);
   });
   im.on(EVENT.IM_KICKED_OUT, function () { notice('You were removed from this room'); setLoggedIn(false); });
+  var wasConnected = false;
   im.on(EVENT.IM_NET_STATE_CHANGED, function (e) {
-    if (e.data === TYPES.NET_STATE_CONNECTING) notice('Reconnecting…');
+    if (e.data === TYPES.NET_STATE_CONNECTED) wasConnected = true;
+    else if (e.data === TYPES.NET_STATE_CONNECTING && wasConnected) notice('Reconnecting…');
   });
   im.enterRoom(room).catch(showError);
 
