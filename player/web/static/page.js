@@ -38,6 +38,8 @@
   state.player = player;
   player.setRenderView({ elementID: 'view', muted: muted });
   player.on(EVENT.PLAYER_PLAYING, function () {
+    // Navigation start to the first frame playing (benchmarks read it).
+    if (state.firstFrameMs == null) state.firstFrameMs = Math.round(performance.now());
     state.playing = true;
     el.tapplay.hidden = true;
     el.unmute.hidden = !player.isMuted();
