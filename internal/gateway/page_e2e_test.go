@@ -56,6 +56,16 @@ func TestPagePlays(t *testing.T) {
 				t.Errorf("status %q, want Live (no status attribute: the stream plays)", status)
 			}
 			testpeer.Screenshot(t, tab, "page-desktop-"+mode)
+			// WeChat's inline attributes; muted autoplay with tap-to-unmute.
+			var attrs string
+			eval(t, tab, con, `(() => { const v = document.querySelector('#view video');
+				return ['playsinline', 'webkit-playsinline', 'x5-playsinline'].filter(a => v.hasAttribute(a)).join(',') +
+					'|' + v.getAttribute('x5-video-player-type') + '|' + v.muted + '|' + document.getElementById('unmute').hidden; })()`, &attrs)
+			if attrs != "playsinline,webkit-playsinline,x5-playsinline|h5|true|false" {
+				t.Errorf("video attributes %q: want the inline attributes, muted, and the unmute button shown", attrs)
+			}
+			run(t, tab, con, 5*time.Second, chromedp.Click("#unmute", chromedp.ByID))
+			waitJS(t, tab, con, 5*time.Second, "unmuted", `!document.querySelector('#view video').muted && document.getElementById('unmute').hidden`)
 			// More loads for the figure (navigation start to the first
 			// frame playing, measured by the page itself).
 			for i := 1; i < *pageSamples; i++ {
@@ -157,4 +167,49 @@ func TestPageInteraction(t *testing.T) {
 	}
 	testpeer.Screenshot(t, alice.tab, "page-phone-alice")
 	testpeer.Screenshot(t, bob.tab, "page-phone-bob")
+}
+
+// TestPageRecovers: the page opened before the host goes live starts by
+// itself, and when the publisher stops and a new one starts (the stream
+// restarts from its own timestamps) the page plays again without a reload;
+// the status follows the `status` attribute, else whether the stream plays.
+func TestPageRecovers(t *testing.T) {
+	needFFmpeg(t)
+	tg := startGateway(t, func(c *Config) {
+		c.Chat.SDKAppID, c.Chat.SecretKey, c.Chat.AdminToken = pageSDKAppID, pageChatKey, pageAdminTok
+		c.Stream.ReconnectGrace = 0 // the stream ends when its publisher goes
+	})
+	browser := testpeer.Browser(t, testpeer.WindowSize(1280, 800))
+	tab := testpeer.NewTab(t, browser)
+	con := watchConsole(tab)
+	run(t, tab, con, 20*time.Second, chromedp.Navigate(tg.base+"/play/"+demoKey+"?mode=flv"))
+	waitJS(t, tab, con, 10*time.Second, "offline before the host starts",
+		`document.getElementById('status').textContent === 'Offline'`)
+	adminREST(t, tg, "set_attrs", map[string]any{"RoomId": demoKey, "Attrs": map[string]any{"status": "102"}})
+	waitJS(t, tab, con, 10*time.Second, "not started", `document.getElementById('status').textContent === 'Not started'`)
+
+	pub := publishBarcode(t, tg.pushURL(t, 1), 60*time.Second)
+	adminREST(t, tg, "set_attrs", map[string]any{"RoomId": demoKey, "Attrs": map[string]any{"status": "101"}})
+	waitJS(t, tab, con, 40*time.Second, "playing once the host is live",
+		`window.livestudioPage.playing && document.querySelector('#view video').readyState >= 3`)
+	waitJS(t, tab, con, 5*time.Second, "live", `document.getElementById('status').textContent === 'Live'`)
+
+	// The publisher goes away; a new one starts.
+	pub.cmd.Process.Kill()
+	pub.waitExit(t, 10*time.Second)
+	waitFor(t, 10*time.Second, "stream ended", func() bool { return tg.Registry().Get(demoKey) == nil })
+	waitJS(t, tab, con, 20*time.Second, "the page notices", `!window.livestudioPage.playing`)
+	publishBarcode(t, tg.pushURL(t, 1), 60*time.Second)
+	waitJS(t, tab, con, 40*time.Second, "playing the new stream",
+		`window.livestudioPage.playing && document.querySelector('#view video').readyState >= 3`)
+	var mt1, mt2 float64
+	eval(t, tab, con, `window.livestudioPage.player.getMediaTime()`, &mt1)
+	waitJS(t, tab, con, 20*time.Second, "time advancing on the new stream",
+		fmt.Sprintf(`window.livestudioPage.player.getMediaTime() > %f + 2000`, mt1))
+	eval(t, tab, con, `window.livestudioPage.player.getMediaTime()`, &mt2)
+	if live := tg.Registry().Get(demoKey).LastDTS().Milliseconds(); int64(mt2) > live {
+		t.Errorf("page media time %v ahead of the new stream's %d", mt2, live)
+	}
+	adminREST(t, tg, "set_attrs", map[string]any{"RoomId": demoKey, "Attrs": map[string]any{"status": "105"}})
+	waitJS(t, tab, con, 10*time.Second, "paused", `document.getElementById('status').textContent === 'Paused'`)
 }
