@@ -141,10 +141,24 @@
     var chain = Promise.resolve();
     steps.forEach(function (req) {
       chain = chain.then(function () {
-        if (self._ws !== ws) return;
+        if (self._ws !== ws || steps.indexOf(req) < 0) return;
         return new Promise(function (resolve) {
           req.id = self._nextID++;
-          self._pending[req.id] = { resolve: resolve, reject: resolve, req: req, timer: 0 };
+          self._pending[req.id] = { resolve: resolve, req: req, timer: 0, reject: function (err) {
+            // The UserSig no longer works (expired, or the key changed): the
+            // session is over, as TIM reports it; the room is re-entered as a guest.
+            if (req.type === 'login' && (err.code === 'usersig_expired' || err.code === 'bad_usersig')) {
+              self._login = null;
+              self._me = null;
+              steps = steps.filter(function (r) { return r.type !== 'set_profile'; });
+              self._em.emit(EVENT.IM_KICKED_OUT, TYPES.KICKED_OUT_USERSIG_EXPIRED);
+              self._em.emit(EVENT.IM_NOT_READY, {});
+            } else if (req.type === 'join' && err.code === 'banned') {
+              self._room = null;
+              self._em.emit(EVENT.IM_KICKED_OUT, TYPES.KICKED_OUT_BY_ADMIN);
+            }
+            resolve();
+          } };
           ws.send(JSON.stringify(req));
         });
       });
