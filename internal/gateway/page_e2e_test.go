@@ -193,6 +193,10 @@ func TestPageRecovers(t *testing.T) {
 	waitJS(t, tab, con, 40*time.Second, "playing once the host is live",
 		`window.livestudioPage.playing && document.querySelector('#view video').readyState >= 3`)
 	waitJS(t, tab, con, 5*time.Second, "live", `document.getElementById('status').textContent === 'Live'`)
+	// A guest reads the chat but cannot type.
+	adminREST(t, tg, "send_msg", map[string]any{"RoomId": demoKey, "From_Account": "host", "Text": "hello guests"})
+	waitJS(t, tab, con, 15*time.Second, "the message for guests",
+		`[...document.querySelectorAll('#chat li')].some(li => li.textContent === 'host: hello guests') && document.getElementById('text').disabled`)
 
 	// The publisher goes away; a new one starts.
 	pub.cmd.Process.Kill()
