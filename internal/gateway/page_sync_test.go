@@ -17,6 +17,10 @@ import (
 // test takes per mode; bench/page.sh raises it for docs/benchmarks.md.
 var pageSamples = flag.Int("page.samples", 3, "product cards and latency samples per mode in TestPageInStep")
 
+// pageSettle is how long the page plays before TestPageInStep measures:
+// the latency chase takes a few seconds to converge.
+var pageSettle = flag.Duration("page.settle", 3*time.Second, "playback before TestPageInStep measures")
+
 // frameZero returns the media time (ms) of frame 0 of publishBarcode's
 // stream: its keyframes are every 50 frames (2 s), so the first keyframe
 // the gateway serves, modulo 2 s, is where frame 0 sits on the gateway's
@@ -55,7 +59,8 @@ func TestPageInStep(t *testing.T) {
 			// Let the latency chasing settle before measuring.
 			var ct float64
 			eval(t, tab, con, `document.querySelector('#view video').currentTime`, &ct)
-			waitJS(t, tab, con, 30*time.Second, "3 s of playback", fmt.Sprintf(`document.querySelector('#view video').currentTime > %f`, ct+3))
+			waitJS(t, tab, con, *pageSettle+30*time.Second, "playback to settle",
+				fmt.Sprintf(`document.querySelector('#view video').currentTime > %f`, ct+pageSettle.Seconds()))
 
 			// End-to-end latency: the gateway's newest media time against
 			// the frame on screen, at the same wall clock.

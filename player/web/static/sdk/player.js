@@ -9,11 +9,12 @@
 
   // Latency targets (docs/embedding.md). mpegts.js measures latency as the
   // buffered media ahead of the playhead: liveSync plays at 1.15x while more
-  // than 1.8 s is buffered, down to 1.0 s; beyond 4 s it jumps to 1 s from
-  // the end. hls.js: 3 s behind the live edge, 1.2x to catch up, seek past 8 s.
+  // than 1.2 s is buffered, down to 0.8 s; beyond 4 s it jumps to 1 s from
+  // the end. A viewer joins at the cached GOP's keyframe, up to a GOP (2 s
+  // for most encoders) behind: the chase brings everyone to about 1 s. hls.js: 3 s behind the live edge, 1.2x to catch up, seek past 8 s.
   var FLV_CONFIG = {
     enableWorker: false, enableStashBuffer: false, lazyLoad: false,
-    liveSync: true, liveSyncTargetLatency: 1.0, liveSyncMaxLatency: 1.8, liveSyncPlaybackRate: 1.15,
+    liveSync: true, liveSyncTargetLatency: 0.8, liveSyncMaxLatency: 1.2, liveSyncPlaybackRate: 1.15,
     liveBufferLatencyChasing: true, liveBufferLatencyMaxLatency: 4.0, liveBufferLatencyMinRemain: 1.0,
     autoCleanupSourceBuffer: true, autoCleanupMaxBackwardDuration: 30, autoCleanupMinBackwardDuration: 15
   };
