@@ -45,8 +45,8 @@ func loadAssets() (map[string]*asset, error) {
 			if err != nil || d.IsDir() {
 				return err
 			}
-			if strings.HasPrefix(p, "static/sdk/") {
-				return nil // parts of livestudio.js
+			if strings.HasPrefix(p, "static/sdk/") || strings.HasPrefix(p, "static/page/") {
+				return nil // parts of livestudio.js and page.js
 			}
 			b, err := files.ReadFile(p)
 			if err != nil {
@@ -64,6 +64,11 @@ func loadAssets() (map[string]*asset, error) {
 		return nil, err
 	}
 	out["static/livestudio.js"] = newAsset("livestudio.js", sdk, false)
+	page, err := Page()
+	if err != nil {
+		return nil, err
+	}
+	out["static/page.js"] = newAsset("page.js", page, false)
 	return out, nil
 }
 
@@ -71,17 +76,32 @@ func loadAssets() (map[string]*asset, error) {
 // part to window.LiveStudio.
 var sdkParts = []string{"core.js", "im.js", "player.js"}
 
+// pageParts are the files of /sdk/page.js, in order: parts of one function
+// body that share its scope.
+var pageParts = []string{"setup.js", "player.js", "render.js", "chat.js"}
+
 // SDK returns /sdk/livestudio.js: the SDK's parts joined into one script.
-func SDK() ([]byte, error) {
-	var b []byte
-	for _, name := range sdkParts {
-		part, err := files.ReadFile("static/sdk/" + name)
+func SDK() ([]byte, error) { return join("static/sdk/", sdkParts, "", "") }
+
+// Page returns /sdk/page.js, the page's script built on the SDK: its parts
+// in one strict-mode function.
+func Page() ([]byte, error) {
+	return join("static/page/", pageParts,
+		"/* The live page (/play/{room}) and the embed (/embed/{room}), built on the SDK.\n"+
+			" * Everything users typed goes to the DOM through textContent, never innerHTML. */\n(function () {\n  'use strict';\n",
+		"})();\n")
+}
+
+func join(dir string, names []string, head, tail string) ([]byte, error) {
+	b := []byte(head)
+	for _, name := range names {
+		part, err := files.ReadFile(dir + name)
 		if err != nil {
-			return nil, fmt.Errorf("sdk part %s: %w", name, err)
+			return nil, fmt.Errorf("%s%s: %w", dir, name, err)
 		}
 		b = append(append(b, part...), '\n')
 	}
-	return b, nil
+	return append(b, tail...), nil
 }
 
 func newAsset(p string, b []byte, immutable bool) *asset {

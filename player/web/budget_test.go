@@ -18,8 +18,12 @@ func TestOwnCodeBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	total := gz(t, sdk)
-	for _, f := range []string{"static/page.html", "static/page.js", "static/page.css", "static/livestudio.mjs"} {
+	page, err := Page()
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := gz(t, sdk) + gz(t, page)
+	for _, f := range []string{"static/page.html", "static/page.css", "static/livestudio.mjs"} {
 		b, err := files.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
