@@ -217,3 +217,19 @@ func TestPageRecovers(t *testing.T) {
 	adminREST(t, tg, "set_attrs", map[string]any{"RoomId": demoKey, "Attrs": map[string]any{"status": "105"}})
 	waitJS(t, tab, con, 10*time.Second, "paused", `document.getElementById('status').textContent === 'Paused'`)
 }
+
+// TestPageAutoplayFallback: under the autoplay policy of real browsers (no
+// sound without a tap), a page asked to start with sound (?muted=0) plays
+// muted and offers tap-to-unmute instead of staying black.
+func TestPageAutoplayFallback(t *testing.T) {
+	needFFmpeg(t)
+	tg := startPageGateway(t)
+	publishBarcode(t, tg.pushURL(t, 1), 40*time.Second)
+	waitLive(t, tg, demoKey, 60)
+	browser := testpeer.Browser(t, chromedp.Flag("autoplay-policy", "document-user-activation-required"))
+	tab := testpeer.NewTab(t, browser)
+	con := watchConsole(tab)
+	run(t, tab, con, 20*time.Second, chromedp.Navigate(tg.base+"/play/"+demoKey+"?muted=0"))
+	waitJS(t, tab, con, 30*time.Second, "playing muted with the unmute button",
+		`window.livestudioPage.playing && document.querySelector('#view video').muted && !document.getElementById('unmute').hidden`)
+}
