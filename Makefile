@@ -6,7 +6,7 @@ PKGS    := ./...
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w
 
-.PHONY: all build run publish-demo test test-short bench lint cross fuzz clean
+.PHONY: all build run publish-demo test test-short bench lint cross fuzz clean web-vendor
 
 all: build
 
@@ -35,6 +35,7 @@ bench:
 	./bench/flv_fanout.sh
 	./bench/relay.sh
 	./bench/chat.sh
+	./bench/page.sh
 
 # Short fuzz runs of every parser we own (go test -fuzz runs one target at a time).
 FUZZTIME ?= 20s
@@ -55,6 +56,11 @@ lint:
 cross:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/linux-arm64/ ./cmd/agent ./cmd/gateway
 	GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/linux-armv7/ ./cmd/agent
+
+# Refresh the vendored mpegts.js and hls.js (pinned in scripts/web-vendor.sh)
+# from the npm registry into player/web/vendor.
+web-vendor:
+	./scripts/web-vendor.sh
 
 clean:
 	rm -rf $(BIN) dist

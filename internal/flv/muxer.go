@@ -98,7 +98,17 @@ func SequenceHeaderTag(t *stream.Track, at interface{ Milliseconds() int64 }) []
 }
 
 // MetadataTag returns an onMetaData script tag describing the tracks.
-func MetadataTag(video, audio *stream.Track) []byte {
+func MetadataTag(video, audio *stream.Track) []byte { return metadataTag(video, audio, nil) }
+
+// MetadataTagAt is MetadataTag with `livestudioTimeBase`: the timestamp (ms)
+// of the first audio or video tag that follows. Players that count time
+// from their first tag (mpegts.js) add it back to know the stream's media
+// time, which chat messages and product cards are stamped with.
+func MetadataTagAt(video, audio *stream.Track, base interface{ Milliseconds() int64 }) []byte {
+	return metadataTag(video, audio, &amf0.ObjectEntry{Key: "livestudioTimeBase", Value: float64(ms(base))})
+}
+
+func metadataTag(video, audio *stream.Track, extra *amf0.ObjectEntry) []byte {
 	meta := amf0.ECMAArray{}
 	if video != nil {
 		id := float64(codecAVC)
@@ -115,6 +125,9 @@ func MetadataTag(video, audio *stream.Track) []byte {
 			amf0.ObjectEntry{Key: "stereo", Value: audio.Channels > 1})
 	}
 	meta = append(meta, amf0.ObjectEntry{Key: "encoder", Value: "livestudio"})
+	if extra != nil {
+		meta = append(meta, *extra)
+	}
 	body, err := amf0.Data{"onMetaData", meta}.Marshal()
 	if err != nil { // only on types amf0 cannot encode, which we never pass
 		return nil

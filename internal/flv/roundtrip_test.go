@@ -303,3 +303,23 @@ func TestHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestMetadataTagAt: the time base rides in onMetaData as a number of ms,
+// beside the usual fields.
+func TestMetadataTagAt(t *testing.T) {
+	tag, _, err := ParseTag(MetadataTagAt(avcTrack, aacTrack, 81234567*time.Microsecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := amf0.Unmarshal(tag.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]any{}
+	for _, e := range data[1].(amf0.ECMAArray) {
+		got[e.Key] = e.Value
+	}
+	if got["livestudioTimeBase"] != 81234.0 || got["videocodecid"] != 7.0 {
+		t.Errorf("metadata %v: want livestudioTimeBase 81234 and videocodecid 7", got)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"livestudio/internal/stream"
 	"livestudio/player/hls"
 	"livestudio/player/replay"
+	"livestudio/player/web"
 )
 
 // Config is the gateway's configuration (configs/gateway.yaml). It lives
@@ -32,6 +33,8 @@ type Config struct {
 	// Chat is the live-room interaction at /ws; it is on when
 	// chat.sdk_app_id is set.
 	Chat chat.Config `yaml:"chat"`
+	// Web is the viewer page, embed and SDK (/play, /embed, /sdk).
+	Web web.Config `yaml:"web"`
 	// TokenTTL is the lifetime of access tokens from /cgi-bin/token.
 	TokenTTL time.Duration `yaml:"token_ttl"`
 	Apps     []live.App    `yaml:"apps"`
@@ -58,6 +61,7 @@ func DefaultConfig() Config {
 		HLS:      hls.DefaultConfig(),
 		Replay:   replay.DefaultConfig(),
 		Chat:     chat.DefaultConfig(),
+		Web:      web.DefaultConfig(),
 		TokenTTL: 2 * time.Hour,
 		Rooms:    live.DefaultRoomsConfig(),
 	}
@@ -104,6 +108,9 @@ func (c Config) Validate() error {
 		}
 	}
 	if err := c.Rooms.Validate(); err != nil {
+		return err
+	}
+	if err := c.Web.Validate(); err != nil {
 		return err
 	}
 	if c.TokenTTL < 10*time.Minute {

@@ -26,6 +26,7 @@ import (
 	flvplayer "livestudio/player/flv"
 	"livestudio/player/hls"
 	"livestudio/player/replay"
+	"livestudio/player/web"
 )
 
 // Gateway is one gateway process.
@@ -37,6 +38,7 @@ type Gateway struct {
 	hls  *hls.Server
 	flv  *flvplayer.Handler
 	chat *chat.Server // nil when chat is not configured
+	web  *web.Handler
 	api  *live.Service
 	rec  *replay.Recorder
 	// rooms and store: live rooms and goods (rooms.go).
@@ -84,6 +86,10 @@ func New(cfg Config, log *slog.Logger) (*Gateway, error) {
 			g.rtmp.Close()
 			return nil, fmt.Errorf("chat: %w", err)
 		}
+	}
+	if g.web, err = g.newWeb(); err != nil {
+		g.rtmp.Close()
+		return nil, err
 	}
 	g.ln, err = net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
@@ -155,6 +161,7 @@ func (g *Gateway) routes() http.Handler {
 		mux.Handle("/v4/livestudio/", g.chat.AdminHandler())
 	}
 	mux.Handle("/replay/", g.rec.Handler())
+	g.mountWeb(mux)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, "{\"status\":\"ok\",\"publishers\":%d}\n", g.reg.Publishers())

@@ -45,6 +45,13 @@ func WindowSize(w, h int) BrowserOption { return chromedp.WindowSize(w, h) }
 func Browser(t *testing.T, opts ...BrowserOption) context.Context {
 	t.Helper()
 	NeedChromium(t)
+	// Not t.TempDir: Chromium's helper processes may still be writing the
+	// profile for a moment after the browser exited, which fails the
+	// test's own RemoveAll; ours retries and only logs.
+	profile, err := os.MkdirTemp("", "livestudio-chromium-")
+	if err != nil {
+		t.Fatalf("chromium profile dir: %v", err)
+	}
 	flags := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(ChromiumPath),
 		chromedp.Headless,
@@ -52,7 +59,7 @@ func Browser(t *testing.T, opts ...BrowserOption) context.Context {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
@@ -68,18 +75,33 @@ func Browser(t *testing.T, opts ...BrowserOption) context.Context {
 	// first Run ties the browser's life to its context, so it must be ctx
 	// itself, not a context with a timeout.
 	timer := time.AfterFunc(60*time.Second, cancel)
-	err := chromedp.Run(ctx)
+	err = chromedp.Run(ctx)
 	timer.Stop()
 	if err != nil {
 		cancel()
 		cancelAlloc()
+		removeProfile(t, profile)
 		t.Fatalf("start chromium: %v", err)
 	}
 	t.Cleanup(func() {
 		cancel()
 		cancelAlloc()
+		removeProfile(t, profile)
 	})
 	return ctx
+}
+
+// removeProfile deletes a browser profile, retrying while late writers of
+// the exited browser finish.
+func removeProfile(t *testing.T, dir string) {
+	var err error
+	for i := 0; i < 20; i++ {
+		if err = os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("chromium profile %s left behind: %v", dir, err)
 }
 
 // NewTab opens another tab in the browser of ctx (from Browser); it is closed

@@ -199,6 +199,31 @@ func discardBuffered(brw *bufio.ReadWriter) error {
 	return nil
 }
 
+// timeBase is the timestamp players count from: the smaller of the first
+// video and first audio unit's DTS (mpegts.js's remuxer takes the minimum
+// of its first samples of each track as time zero).
+func timeBase(units []*stream.Unit) time.Duration {
+	var base time.Duration
+	seenVideo, seenAudio := false, false
+	for i, u := range units {
+		if (u.IsVideo() && seenVideo) || (!u.IsVideo() && seenAudio) {
+			continue
+		}
+		if i == 0 || u.DTS < base {
+			base = u.DTS
+		}
+		if u.IsVideo() {
+			seenVideo = true
+		} else {
+			seenAudio = true
+		}
+		if seenVideo && seenAudio {
+			break
+		}
+	}
+	return base
+}
+
 // play sends the stream to one viewer until it ends or the viewer goes.
 func (h *Handler) play(ctx context.Context, s *stream.Stream, out output) error {
 	rd := s.NewReader()
@@ -225,7 +250,7 @@ func (h *Handler) play(ctx context.Context, s *stream.Stream, out output) error 
 		if first {
 			video, audio := s.Tracks()
 			bufs = append(bufs, flv.Header(video != nil || audio == nil, audio != nil || video == nil),
-				flv.MetadataTag(video, audio))
+				flv.MetadataTagAt(video, audio, timeBase(units)))
 			first = false
 		}
 		for _, u := range units {

@@ -108,9 +108,20 @@ func (s *Server) instanceFor(ctx context.Context, rt route, st *stream.Stream) (
 	}
 }
 
+// MediaEpochHeader carries, on playlists and segments, the Unix ms of the
+// stream's media time zero in the PROGRAM-DATE-TIME clock.
+const MediaEpochHeader = "X-Livestudio-Media-Epoch"
+
 // serve hands the request to gohlslib under the file name it knows, and
 // rewrites the top-level playlists.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route, inst *instance) {
+	if e := inst.epochMs.Load(); e != 0 {
+		// The wall clock EXT-X-PROGRAM-DATE-TIME counts the stream's media
+		// time from: PDT - epoch is the media time of a picture (player/web
+		// shows chat and product cards in step with it).
+		w.Header().Set(MediaEpochHeader, strconv.FormatInt(e, 10))
+		w.Header().Set("Access-Control-Expose-Headers", MediaEpochHeader)
+	}
 	r2 := r.Clone(r.Context())
 	r2.URL.Path = "/" + rt.file
 	r2.URL.RawPath = ""

@@ -28,7 +28,9 @@ type instance struct {
 	video, audio *stream.Track // the tracks it was made for
 	vt, at       *gohlslib.Track
 	ntpBase      time.Time // wall clock of media time zero
-	log          *slog.Logger
+	// epochMs is ntpBase in Unix ms once set, for X-Livestudio-Media-Epoch.
+	epochMs atomic.Int64
+	log     *slog.Logger
 
 	// ready is closed once the multivariant playlist can be served without
 	// blocking: gohlslib has its first segment.
@@ -139,6 +141,7 @@ func (in *instance) owns(u *stream.Unit) bool {
 func (in *instance) write(u *stream.Unit) {
 	if in.ntpBase.IsZero() {
 		in.ntpBase = time.Now().Add(-u.PTS)
+		in.epochMs.Store(in.ntpBase.UnixMilli())
 	}
 	ntp := in.ntpBase.Add(u.PTS)
 	var err error
