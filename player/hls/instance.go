@@ -147,11 +147,11 @@ func (in *instance) write(u *stream.Unit) {
 	var err error
 	switch u.Track.Codec {
 	case stream.CodecH264:
-		if au := accessUnit(u); len(au) > 0 {
+		if au := u.NALUsWithParams(); len(au) > 0 {
 			err = in.hm.WriteH264(in.vt, ntp, ticks(u.PTS, videoClockRate), au)
 		}
 	case stream.CodecH265:
-		if au := accessUnit(u); len(au) > 0 {
+		if au := u.NALUsWithParams(); len(au) > 0 {
 			err = in.hm.WriteH265(in.vt, ntp, ticks(u.PTS, videoClockRate), au)
 		}
 	case stream.CodecAAC:

@@ -132,11 +132,11 @@ func (s *segmentFile) write(u *stream.Unit) error {
 	pts := ticks(u.PTS - s.origin + tsOffset)
 	switch u.Track.Codec {
 	case stream.CodecH264:
-		if au := accessUnit(u); len(au) > 0 {
+		if au := u.NALUsWithParams(); len(au) > 0 {
 			return s.w.WriteH264(s.vt, pts, ticks(u.DTS-s.origin+tsOffset), au)
 		}
 	case stream.CodecH265:
-		if au := accessUnit(u); len(au) > 0 {
+		if au := u.NALUsWithParams(); len(au) > 0 {
 			return s.w.WriteH265(s.vt, pts, ticks(u.DTS-s.origin+tsOffset), au)
 		}
 	case stream.CodecAAC:

@@ -1,6 +1,4 @@
-package hls
-
-import "livestudio/internal/stream"
+package stream
 
 // NAL unit types of the parameter sets.
 const (
@@ -9,12 +7,13 @@ const (
 	h265SPS = 33
 )
 
-// accessUnit returns the NALUs to hand to gohlslib. A keyframe gets the
+// NALUsWithParams returns the unit's NALUs for an MPEG-TS or HLS muxer
+// (player/hls, player/replay): empty NALUs dropped, and a keyframe gets the
 // track's parameter sets in front when it does not carry them in band (as
 // from RTMP/FLV, where they travel in the sequence header): gohlslib's DTS
 // extractor needs an in-band SPS, and MPEG-TS players need the parameter sets
 // before every IDR. The unit is shared, so it is never modified.
-func accessUnit(u *stream.Unit) [][]byte {
+func (u *Unit) NALUsWithParams() [][]byte {
 	empty := false
 	for _, n := range u.NALUs {
 		if len(n) == 0 {
@@ -25,7 +24,7 @@ func accessUnit(u *stream.Unit) [][]byte {
 	var params [][]byte
 	if u.Key && !hasParams(u) {
 		t := u.Track
-		if t.Codec == stream.CodecH265 {
+		if t.Codec == CodecH265 {
 			params = [][]byte{t.VPS, t.SPS, t.PPS}
 		} else {
 			params = [][]byte{t.SPS, t.PPS}
@@ -46,12 +45,12 @@ func accessUnit(u *stream.Unit) [][]byte {
 }
 
 // hasParams tells whether the unit carries an SPS in band.
-func hasParams(u *stream.Unit) bool {
+func hasParams(u *Unit) bool {
 	for _, n := range u.NALUs {
 		if len(n) == 0 {
 			continue
 		}
-		if u.Track.Codec == stream.CodecH265 {
+		if u.Track.Codec == CodecH265 {
 			if typ := (n[0] >> 1) & 0x3f; typ == h265SPS || typ == h265VPS {
 				return true
 			}
