@@ -139,7 +139,7 @@ func (s *Session) readVideo(tr *webrtc.TrackRemote) {
 		s.close(err)
 		return
 	}
-	s.addCodec(label)
+	s.addCodec(label, true)
 	s.videoSSRC.Store(uint32(tr.SSRC()))
 	s.RequestKeyframe() // the first picture may have been lost in the handshake
 	rb := newReorder(reorderWait)
@@ -176,7 +176,7 @@ func (s *Session) readAudio(tr *webrtc.TrackRemote) {
 	a := &audioPath{s: s, tr: t, rate: int64(t.SampleRate()),
 		track: &stream.Track{Codec: stream.CodecAAC, Config: t.AudioSpecificConfig(), SampleRate: t.SampleRate(), Channels: t.Channels()}}
 	a.emit = a.frame
-	s.addCodec(fmt.Sprintf("Opus/%d->AAC-LC/%d/%d", ch, t.SampleRate(), t.Channels()))
+	s.addCodec(fmt.Sprintf("Opus 48000/%d -> AAC-LC %d/%d", ch, t.SampleRate(), t.Channels()), false)
 	s.readTrack(tr, newReorder(reorderWait), a.packet)
 }
 

@@ -204,8 +204,13 @@ func (s *Session) emitAudio(u *stream.Unit, t time.Duration) {
 	s.inbox.write(s, u)
 }
 
-func (s *Session) addCodec(c string) {
+// addCodec records a track's codec for the status: video first.
+func (s *Session) addCodec(c string, video bool) {
 	s.mu.Lock()
-	s.codecs = append(s.codecs, c)
+	if video {
+		s.codecs = append([]string{c}, s.codecs...)
+	} else {
+		s.codecs = append(s.codecs, c)
+	}
 	s.mu.Unlock()
 }
