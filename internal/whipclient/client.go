@@ -278,4 +278,3 @@ func (c *Client) readFeedback(s *webrtc.RTPSender) {
 		}
 	}
 }
-
