@@ -126,6 +126,13 @@ func (s *Server) Unregister(name string, b *Inbox) {
 	}
 }
 
+// Has tells whether name is a registered channel.
+func (s *Server) Has(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.channels[name] != nil
+}
+
 // Close ends every session, waits for them and frees the ports.
 func (s *Server) Close() error {
 	s.mu.Lock()

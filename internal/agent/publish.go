@@ -13,6 +13,10 @@ import (
 var publishPage []byte
 
 func (a *Agent) handlePublish(w http.ResponseWriter, r *http.Request) {
+	if !a.whip.Has(r.PathValue("channel")) {
+		http.Error(w, "no WHIP channel of that name", http.StatusNotFound)
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	// Camera and microphone for this page only; scripts inline, nothing

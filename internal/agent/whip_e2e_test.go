@@ -4,12 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"livestudio/internal/config"
 	"livestudio/internal/testpeer"
@@ -180,4 +186,127 @@ func statusJSON(t *testing.T, base string) map[string]any {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// ffprobePacket is one packet of ffprobe -show_packets.
+type ffprobePacket struct {
+	kind     string
+	pts, dts float64
+}
+
+// probePackets lists dur of the packets of url (no decoding).
+func probePackets(t *testing.T, url string, dur time.Duration) []ffprobePacket {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-rw_timeout", "15000000", "-read_intervals", fmt.Sprintf("%%+%d", int(dur.Seconds())),
+		"-show_entries", "packet=codec_type,pts_time,dts_time", "-of", "csv=p=0", url).Output()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v", url, err)
+	}
+	var pkts []ffprobePacket
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Split(line, ",")
+		if len(f) < 3 {
+			continue
+		}
+		var p ffprobePacket
+		p.kind = f[0]
+		p.pts, _ = strconv.ParseFloat(f[1], 64)
+		p.dts, _ = strconv.ParseFloat(f[2], 64)
+		pkts = append(pkts, p)
+	}
+	return pkts
+}
+
+// TestWHIPBrowserPublishPage: headless Chromium with its fake camera and
+// microphone opens the agent's publish page and goes live over WHIP; the
+// agent relays to the gateway; ffmpeg decodes H.264 and AAC from the
+// gateway's FLV for 10 s with monotonic timestamps, and the first audio
+// and video packets are within 100 ms of each other.
+func TestWHIPBrowserPublishPage(t *testing.T) {
+	testpeer.NeedFFmpeg(t)
+	g, _ := runGateway(t, "127.0.0.1:0", "127.0.0.1:0")
+	httpAddr := g.HTTPAddr().String()
+	a := runAgent(t, whipAgentConfig("http://"+httpAddr, false))
+	base := "http://" + a.HTTPAddr().String()
+
+	if resp, err := http.Get(base + "/publish/demo"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("publish page of a non-WHIP channel: %v %v", resp, err)
+	}
+	tab := testpeer.Browser(t, testpeer.FakeMedia()...)
+	ctx, cancel := context.WithTimeout(tab, 60*time.Second)
+	defer cancel()
+	var state string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(base+"/publish/cam"),
+		chromedp.WaitVisible("#live", chromedp.ByID),
+		chromedp.Poll(`document.getElementById('camera').options.length > 0`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.SetValue("#resolution", "640x360", chromedp.ByID),
+		chromedp.SetValue("#bitrate", "1000", chromedp.ByID),
+		chromedp.SetValue("#token", whipToken, chromedp.ByID),
+		chromedp.Click("#live", chromedp.ByID),
+		chromedp.Poll(`window.publishState === 'live' || window.publishState === 'error'`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Text("#state", &state, chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatalf("publish page: %v", err)
+	}
+	if state != "live" {
+		var detail string
+		chromedp.Run(ctx, chromedp.Text("#detail", &detail, chromedp.ByID))
+		t.Fatalf("publish page state %q: %s", state, detail)
+	}
+	waitFor(t, 20*time.Second, "the browser's picture at the gateway", func() bool {
+		s := g.Registry().Get("wxdemo-1")
+		return s != nil && s.Stats().Units > 50 && a.Status()[0].Source.State == SourceLive
+	})
+	if st := a.Status()[0].Source.WHIP; st != nil {
+		t.Logf("WHIP session: %+v", *st)
+	}
+	flv := "http://" + httpAddr + "/live/wxdemo-1.flv"
+	var counts map[string]int
+	done := make(chan struct{})
+	go func() { // an independent decode of the same 10 s, in parallel
+		defer close(done)
+		counts = testpeer.Decode(t, flv, 10*time.Second)
+	}()
+	pkts := probePackets(t, flv, 10*time.Second)
+	<-done
+	if counts["video"] < 100 || counts["audio"] < 200 {
+		t.Errorf("ffmpeg decoded %d video and %d audio frames in 10 s", counts["video"], counts["audio"])
+	}
+	firstV, firstA, lastV, lastA := -1.0, -1.0, 0.0, 0.0
+	for _, p := range pkts {
+		switch p.kind {
+		case "video":
+			if firstV < 0 {
+				firstV = p.dts
+			}
+			lastV = p.dts
+		case "audio":
+			if firstA < 0 {
+				firstA = p.dts
+			}
+			lastA = p.dts
+		}
+	}
+	if firstV < 0 || firstA < 0 {
+		t.Fatalf("ffprobe saw video from %v, audio from %v (%d packets)", firstV, firstA, len(pkts))
+	}
+	t.Logf("FLV: first video %.3f s, first audio %.3f s; last video %.3f s, last audio %.3f s; %d packets",
+		firstV, firstA, lastV, lastA, len(pkts))
+	if d := math.Abs(firstA - firstV); d > 0.100 {
+		t.Errorf("first audio at %.3f s and first video at %.3f s: %.0f ms apart, want at most 100 ms", firstA, firstV, d*1000)
+	}
+	st := a.Status()[0].Source.WHIP
+	if st == nil || !strings.HasPrefix(st.Codecs[0], "H264") || len(st.Codecs) < 2 {
+		t.Fatalf("WHIP session status %+v", st)
+	}
+	t.Logf("WHIP session: %+v", *st)
+
+	// Stop: the page DELETEs the session.
+	if err := chromedp.Run(ctx, chromedp.Click("#stop", chromedp.ByID),
+		chromedp.Poll(`window.publishState === 'idle'`, nil, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the session ended", func() bool { return a.Status()[0].Source.WHIP == nil })
 }
