@@ -337,3 +337,37 @@ func TestRefusals(t *testing.T) {
 		t.Errorf("after DELETE: %d", resp.StatusCode)
 	}
 }
+
+// Loss the publisher cannot repair: the server NACKs, counts the loss,
+// asks for a keyframe after it (PLI, then FIR when unanswered) and the
+// units stay whole and monotonic.
+func TestPublishLoss(t *testing.T) {
+	h264, ogg := media(t)
+	r := newRig(t, Options{}, "cam", "s3cret-token", false)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := whipclient.Publish(ctx, whipclient.Config{URL: r.http.URL + "/whip/cam", Token: "s3cret-token",
+		H264: h264, Ogg: ogg, FPS: 30, Loop: true, DropEvery: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	waitFor(t, 15*time.Second, "loss seen and keyframes asked for", func() bool {
+		st := r.inbox.Session()
+		return st != nil && st.Lost > 3 && st.PLIs > 2 && st.NACKed > 3 && st.VideoUnits > 30
+	})
+	st := r.inbox.Session()
+	t.Logf("session: %+v; client: %+v", *st, c.Stats())
+	if cs := c.Stats(); cs.PLIs < 2 || cs.NACKs == 0 {
+		t.Errorf("client got %d PLIs, %d NACKs", cs.PLIs, cs.NACKs)
+	}
+	v, a := r.snapshot()
+	for i := 1; i < len(v); i++ {
+		if v[i].DTS <= v[i-1].DTS {
+			t.Fatalf("video unit %d: DTS %v after %v", i, v[i].DTS, v[i-1].DTS)
+		}
+	}
+	if len(a) == 0 {
+		t.Error("no audio")
+	}
+}

@@ -15,7 +15,9 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -33,6 +35,10 @@ type Config struct {
 	Loop bool
 	// Client for the WHIP requests; http.DefaultClient when nil.
 	HTTP *http.Client
+	// DropEvery, if set, drops every Nth video packet before it leaves:
+	// loss the server cannot repair (the client keeps no retransmission
+	// buffer), to test its reaction.
+	DropEvery int
 }
 
 // Stats counts what a client sent and received.
@@ -72,7 +78,7 @@ func Publish(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.HTTP == nil {
 		cfg.HTTP = http.DefaultClient
 	}
-	api, err := newAPI()
+	api, err := newAPI(cfg.DropEvery)
 	if err != nil {
 		return nil, err
 	}
@@ -170,12 +176,37 @@ func Publish(ctx context.Context, cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func newAPI() (*webrtc.API, error) {
+func newAPI(dropEvery int) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterDefaultCodecs(); err != nil {
 		return nil, err
 	}
-	return webrtc.NewAPI(webrtc.WithMediaEngine(m)), nil
+	ir := &interceptor.Registry{}
+	if dropEvery > 0 {
+		ir.Add(&dropper{every: dropEvery})
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir)), nil
+}
+
+// dropper drops every Nth video packet.
+type dropper struct {
+	interceptor.NoOp
+	every int
+	n     atomic.Uint64
+}
+
+func (d *dropper) NewInterceptor(string) (interceptor.Interceptor, error) { return d, nil }
+
+func (d *dropper) BindLocalStream(info *interceptor.StreamInfo, w interceptor.RTPWriter) interceptor.RTPWriter {
+	if !strings.HasPrefix(strings.ToLower(info.MimeType), "video/") {
+		return w
+	}
+	return interceptor.RTPWriterFunc(func(h *rtp.Header, payload []byte, a interceptor.Attributes) (int, error) {
+		if d.n.Add(1)%uint64(d.every) == 0 {
+			return len(payload), nil
+		}
+		return w.Write(h, payload, a)
+	})
 }
 
 func (c *Client) post(ctx context.Context, offer string) (answer, location string, err error) {
