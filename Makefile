@@ -35,11 +35,12 @@ bench:
 	./bench/flv_fanout.sh
 	./bench/relay.sh
 	./bench/chat.sh
+	./bench/whip.sh
 
 # Short fuzz runs of every parser we own (go test -fuzz runs one target at a time).
 FUZZTIME ?= 20s
 fuzz:
-	@for pkg in ./internal/flv ./internal/pushsign ./internal/live ./ingest/rtmp; do \
+	@for pkg in ./internal/flv ./internal/pushsign ./internal/live ./ingest/rtmp ./ingest/whip; do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep ^Fuzz); do \
 			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 		done; \

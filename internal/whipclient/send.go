@@ -13,56 +13,79 @@ import (
 	"github.com/pion/webrtc/v4/pkg/media/oggreader"
 )
 
-// sendVideo sends the H.264 file an access unit per frame period. An access
-// unit is the NALUs up to and including a picture's slice (x264 writes one
-// slice a picture; SPS, PPS and SEI ride with the next picture).
+// sendVideo sends the H.264 file an access unit per frame period. An
+// access unit starts at a parameter set, SEI or delimiter after a picture,
+// or at a slice that starts a picture (first_mb_in_slice 0) after one: x264
+// with sliced threads writes several slices a picture.
 func (c *Client) sendVideo(ctx context.Context, t *webrtc.TrackLocalStaticSample) error {
 	period := time.Second / time.Duration(c.cfg.FPS)
-	tick := time.NewTicker(period)
-	defer tick.Stop()
+	start, n := time.Now(), 0
+	send := func(au []byte) error {
+		n++
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Until(start.Add(time.Duration(n) * period))):
+		}
+		if err := t.WriteSample(media.Sample{Data: au, Duration: period}); err != nil {
+			return err
+		}
+		c.frames.Add(1)
+		return nil
+	}
 	for {
-		f, err := os.Open(c.cfg.H264)
-		if err != nil {
-			return err
-		}
-		r, err := h264reader.NewReader(f)
-		if err != nil {
-			f.Close()
-			return err
-		}
-		var au []byte
-		for {
-			nal, err := r.NextNAL()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				f.Close()
-				return err
-			}
-			au = append(au, 0, 0, 0, 1)
-			au = append(au, nal.Data...)
-			if nal.UnitType != h264reader.NalUnitTypeCodedSliceNonIdr && nal.UnitType != h264reader.NalUnitTypeCodedSliceIdr {
-				continue
-			}
-			select {
-			case <-ctx.Done():
-				f.Close()
+		if err := c.sendFile(send); err != nil {
+			if errors.Is(err, context.Canceled) {
 				return nil
-			case <-tick.C:
 			}
-			if err := t.WriteSample(media.Sample{Data: au, Duration: period}); err != nil {
-				f.Close()
-				return err
-			}
-			c.frames.Add(1)
-			au = nil
+			return err
 		}
-		f.Close()
 		if !c.cfg.Loop {
 			return nil
 		}
 	}
+}
+
+// sendFile splits the H.264 file into access units for send.
+func (c *Client) sendFile(send func(au []byte) error) error {
+	f, err := os.Open(c.cfg.H264)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := h264reader.NewReader(f)
+	if err != nil {
+		return err
+	}
+	var au []byte
+	picture := false // au holds a slice
+	for {
+		nal, err := r.NextNAL()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if len(nal.Data) < 2 {
+			continue
+		}
+		vcl := nal.UnitType == h264reader.NalUnitTypeCodedSliceNonIdr || nal.UnitType == h264reader.NalUnitTypeCodedSliceIdr
+		firstSlice := vcl && nal.Data[1]&0x80 != 0 // ue(v) first_mb_in_slice == 0
+		if picture && (!vcl || firstSlice) {
+			if err := send(au); err != nil {
+				return err
+			}
+			au, picture = nil, false
+		}
+		au = append(au, 0, 0, 0, 1)
+		au = append(au, nal.Data...)
+		picture = picture || vcl
+	}
+	if picture {
+		return send(au)
+	}
+	return nil
 }
 
 // sendAudio sends the Ogg Opus file a page at a time, paced by the pages'
