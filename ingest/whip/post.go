@@ -24,16 +24,20 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, channel string) {
 	ss := &Session{ID: newID(), Channel: channel, inbox: b, offer: o, created: time.Now(),
 		httpRemote: r.RemoteAddr, clock: newClock(90000, 48000), done: make(chan struct{})}
 	ss.log = s.log.With("channel", channel, "session", ss.ID)
+	if err := s.newPeerConnection(ss); err != nil {
+		s.refuse(w, err)
+		return
+	}
 	if err := b.attach(ss); err != nil {
+		ss.pc.Close()
 		s.refuse(w, err)
 		return
 	}
 	answer, err := s.negotiate(ss, string(body))
 	if err != nil {
 		b.detach(ss, false)
-		if ss.pc != nil {
-			ss.pc.Close()
-		}
+		ss.pc.Close()
+		ss.waitReaders()
 		s.refuse(w, err)
 		return
 	}
@@ -57,16 +61,16 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, channel string) {
 	w.Write([]byte(answer))
 }
 
-// negotiate makes the session's PeerConnection and returns the answer
-// with every candidate in it.
-func (s *Server) negotiate(ss *Session, offerSDP string) (string, error) {
+// newPeerConnection makes the session's PeerConnection, its track readers
+// ready to start.
+func (s *Server) newPeerConnection(ss *Session) error {
 	api, err := s.newAPI(&ss.stats)
 	if err != nil {
-		return "", fmt.Errorf("whip media engine: %w", err)
+		return fmt.Errorf("whip media engine: %w", err)
 	}
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
-		return "", fmt.Errorf("whip peer connection: %w", err)
+		return fmt.Errorf("whip peer connection: %w", err)
 	}
 	ss.pc = pc
 	pc.OnTrack(func(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
@@ -74,15 +78,17 @@ func (s *Server) negotiate(ss *Session, offerSDP string) (string, error) {
 		if tr.Kind() == webrtc.RTPCodecTypeAudio {
 			kind = audioTrack
 		}
-		go ss.readRTCP(rcv, kind)
-		switch {
-		case kind == videoTrack:
-			ss.readVideo(tr)
-		case ss.inbox.videoOnly:
-			ss.drain(tr)
-		default:
-			ss.readAudio(tr)
-		}
+		ss.goReader(func() { ss.readRTCP(rcv, kind) })
+		ss.goReader(func() {
+			switch {
+			case kind == videoTrack:
+				ss.readVideo(tr)
+			case ss.inbox.videoOnly:
+				ss.drain(tr)
+			default:
+				ss.readAudio(tr)
+			}
+		})
 	})
 	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
 		ss.log.Debug("whip connection state", "state", st.String())
@@ -93,6 +99,12 @@ func (s *Server) negotiate(ss *Session, offerSDP string) (string, error) {
 			ss.close(ErrSessionEnded)
 		}
 	})
+	return nil
+}
+
+// negotiate answers the offer with every candidate in the answer.
+func (s *Server) negotiate(ss *Session, offerSDP string) (string, error) {
+	pc := ss.pc
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offerSDP}); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrNegotiation, err)
 	}
@@ -134,6 +146,7 @@ func (s *Server) watch(ss *Session) {
 		<-ss.done
 	}
 	ss.pc.Close()
+	ss.waitReaders()
 	s.mu.Lock()
 	delete(s.sessions, ss.ID)
 	s.mu.Unlock()

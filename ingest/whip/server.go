@@ -74,6 +74,11 @@ func New(cfg Config, o Options) (*Server, error) {
 	// Candidates are all in the answer (no trickle): no mDNS names, which
 	// OBS cannot resolve.
 	s.se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	nt, err := newBufferedNet()
+	if err != nil {
+		return nil, fmt.Errorf("whip network: %w", err)
+	}
+	s.se.SetNet(nt)
 	if len(cfg.PublicIPs) > 0 {
 		s.se.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
 	}
@@ -83,6 +88,8 @@ func New(cfg Config, o Options) (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("whip udp port %d: %w", cfg.UDPPort, err)
 		}
+		// Every session's packets share this socket.
+		_ = c.SetReadBuffer(udpReadBuffer)
 		udp = c
 	}
 	if udp != nil {
@@ -212,8 +219,9 @@ func (s *Server) inbox(r *http.Request, channel string) (*Inbox, error) {
 	if b == nil {
 		return nil, fmt.Errorf("%w: %q", ErrNoChannel, channel)
 	}
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || !b.authorized(strings.TrimSpace(tok)) {
+	h := r.Header.Get("Authorization")
+	// The scheme is case-insensitive (RFC 9110 11.1).
+	if len(h) < 7 || !strings.EqualFold(h[:7], "Bearer ") || !b.authorized(strings.TrimSpace(h[7:])) {
 		return nil, ErrUnauthorized
 	}
 	return b, nil

@@ -52,6 +52,33 @@ type Session struct {
 	firSeq    uint8
 
 	stats sessionCounters
+
+	rmu     sync.Mutex // guards readers against Add after waitReaders
+	rclosed bool
+	readers sync.WaitGroup
+}
+
+// goReader runs f (a track's or receiver's reader) in a goroutine that
+// waitReaders waits for; after waitReaders it does nothing.
+func (s *Session) goReader(f func()) {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	if s.rclosed {
+		return
+	}
+	s.readers.Add(1)
+	go func() {
+		defer s.readers.Done()
+		f()
+	}()
+}
+
+// waitReaders waits for the readers once the PeerConnection is closed.
+func (s *Session) waitReaders() {
+	s.rmu.Lock()
+	s.rclosed = true
+	s.rmu.Unlock()
+	s.readers.Wait()
 }
 
 type sessionCounters struct {
