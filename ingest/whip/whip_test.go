@@ -371,3 +371,39 @@ func TestPublishLoss(t *testing.T) {
 		t.Error("no audio")
 	}
 }
+
+// A publisher offering H.265 (OBS with HEVC, Safari): the units are H.265
+// with VPS, SPS and PPS, starting at a keyframe.
+func TestPublishH265(t *testing.T) {
+	testpeer.NeedFFmpeg(t)
+	h265, ogg, err := whipclient.MakeFiles(t.TempDir(), whipclient.Media{Width: 320, Height: 240, FPS: 30, Seconds: 3, VideoKbps: 300, H265: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, Options{}, "cam", "s3cret-token", false)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := whipclient.Publish(ctx, whipclient.Config{URL: r.http.URL + "/whip/cam", Token: "s3cret-token",
+		H264: h265, H265: true, Ogg: ogg, FPS: 30, Loop: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	waitFor(t, 15*time.Second, "1 s of H.265", func() bool {
+		v, a := r.snapshot()
+		return len(v) > 0 && len(a) > 0 && v[len(v)-1].DTS > time.Second
+	})
+	v, _ := r.snapshot()
+	tr := v[0].Track
+	if tr.Codec != stream.CodecH265 || !v[0].Key || len(tr.VPS) == 0 || len(tr.SPS) == 0 || len(tr.PPS) == 0 {
+		t.Fatalf("first unit: codec %v key %v vps %d sps %d pps %d", tr.Codec, v[0].Key, len(tr.VPS), len(tr.SPS), len(tr.PPS))
+	}
+	for i := 1; i < len(v); i++ {
+		if v[i].DTS <= v[i-1].DTS {
+			t.Fatalf("unit %d: DTS %v after %v", i, v[i].DTS, v[i-1].DTS)
+		}
+	}
+	if st := r.inbox.Session(); st == nil || st.Codecs[0] != "H265" {
+		t.Errorf("status %+v", st)
+	}
+}

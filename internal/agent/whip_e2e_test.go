@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -309,4 +310,39 @@ func TestWHIPBrowserPublishPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 10*time.Second, "the session ended", func() bool { return a.Status()[0].Source.WHIP == nil })
+}
+
+// TestWHIPH265ToGateway: an H.265 publisher (OBS with HEVC) reaches the
+// gateway over Enhanced RTMP; ffmpeg decodes HEVC and AAC from the
+// gateway's LL-HLS (fMP4: this ffmpeg reads no HEVC in FLV).
+func TestWHIPH265ToGateway(t *testing.T) {
+	testpeer.NeedFFmpeg(t)
+	h265, ogg, err := whipclient.MakeFiles(t.TempDir(), whipclient.Media{Width: 320, Height: 240, FPS: 30, Seconds: 4, VideoKbps: 300, H265: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := runGateway(t, "127.0.0.1:0", "127.0.0.1:0")
+	httpAddr := g.HTTPAddr().String()
+	a := runAgent(t, whipAgentConfig("http://"+httpAddr, false))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	waitFor(t, 20*time.Second, "the WHIP channel ready", func() bool { return a.Status()[0].Source.State == SourceConnecting })
+	c, err := whipclient.Publish(ctx, whipclient.Config{URL: "http://" + a.HTTPAddr().String() + "/whip/cam", Token: whipToken,
+		H264: h265, H265: true, Ogg: ogg, FPS: 30, Loop: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	waitFor(t, 20*time.Second, "H.265 at the gateway", func() bool {
+		s := g.Registry().Get("wxdemo-1")
+		return s != nil && s.Stats().Units > 100
+	})
+	out, err := exec.Command("ffprobe", "-v", "error", "-rw_timeout", "15000000", "-read_intervals", "%+2", "-count_frames",
+		"-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0",
+		"http://"+httpAddr+"/live/wxdemo-1/ll.m3u8").CombinedOutput()
+	decoded := regexp.MustCompile(`(?m)^(hevc|aac),[1-9]`).FindAllString(string(out), -1)
+	if err != nil || len(decoded) < 2 {
+		t.Fatalf("ffprobe of the gateway's LL-HLS: %v\n%s", err, out)
+	}
+	t.Logf("gateway LL-HLS: %s", strings.ReplaceAll(strings.TrimSpace(string(out)), "\n", "; "))
 }

@@ -29,6 +29,8 @@ type Config struct {
 	// at FPS; Ogg an Ogg Opus file with one packet a page (ffmpeg
 	// -c:a libopus -page_duration 20000), or "" for video only.
 	H264, Ogg string
+	// H265: the video file is H.265 (Annex-B, -f hevc), offered as H265.
+	H265 bool
 	FPS       int
 	// Loop restarts the files at their end; otherwise the client stops
 	// sending (and Wait returns) when the video ends.
@@ -91,8 +93,12 @@ func Publish(ctx context.Context, cfg Config) (*Client, error) {
 		pc.Close()
 		return nil, err
 	}
-	video, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: 90000,
-		SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"}, "video", "whipclient")
+	vcap := webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: 90000,
+		SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"}
+	if cfg.H265 {
+		vcap = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH265, ClockRate: 90000}
+	}
+	video, err := webrtc.NewTrackLocalStaticSample(vcap, "video", "whipclient")
 	if err != nil {
 		return fail(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media"
 	"github.com/pion/webrtc/v4/pkg/media/h264reader"
+	"github.com/pion/webrtc/v4/pkg/media/h265reader"
 	"github.com/pion/webrtc/v4/pkg/media/oggreader"
 )
 
@@ -46,40 +47,87 @@ func (c *Client) sendVideo(ctx context.Context, t *webrtc.TrackLocalStaticSample
 	}
 }
 
-// sendFile splits the H.264 file into access units for send.
+// nalReader returns the file's NAL units one by one (header included),
+// io.EOF at the end.
+type nalReader func() ([]byte, error)
+
+// codecSyntax says which NAL units are pictures (slices) and which slice
+// starts a picture.
+type codecSyntax struct {
+	vcl, firstSlice func(nal []byte) bool
+	minLen          int
+}
+
+var (
+	h264Syntax = codecSyntax{minLen: 2,
+		vcl: func(n []byte) bool { t := n[0] & 0x1f; return t >= 1 && t <= 5 },
+		// first_mb_in_slice is ue(v): a 1 bit is the value 0.
+		firstSlice: func(n []byte) bool { return n[1]&0x80 != 0 }}
+	h265Syntax = codecSyntax{minLen: 3,
+		vcl:        func(n []byte) bool { return (n[0]>>1)&0x3f < 32 },
+		firstSlice: func(n []byte) bool { return n[2]&0x80 != 0 }} // first_slice_segment_in_pic_flag
+)
+
+func (c *Client) openNALs(f *os.File) (nalReader, codecSyntax, error) {
+	if c.cfg.H265 {
+		r, err := h265reader.NewReader(f)
+		if err != nil {
+			return nil, h265Syntax, err
+		}
+		return func() ([]byte, error) {
+			n, err := r.NextNAL()
+			if err != nil {
+				return nil, err
+			}
+			return n.Data, nil
+		}, h265Syntax, nil
+	}
+	r, err := h264reader.NewReader(f)
+	if err != nil {
+		return nil, h264Syntax, err
+	}
+	return func() ([]byte, error) {
+		n, err := r.NextNAL()
+		if err != nil {
+			return nil, err
+		}
+		return n.Data, nil
+	}, h264Syntax, nil
+}
+
+// sendFile splits the video file into access units for send.
 func (c *Client) sendFile(send func(au []byte) error) error {
 	f, err := os.Open(c.cfg.H264)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	r, err := h264reader.NewReader(f)
+	next, syn, err := c.openNALs(f)
 	if err != nil {
 		return err
 	}
 	var au []byte
 	picture := false // au holds a slice
 	for {
-		nal, err := r.NextNAL()
+		nal, err := next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			return err
 		}
-		if len(nal.Data) < 2 {
+		if len(nal) < syn.minLen {
 			continue
 		}
-		vcl := nal.UnitType == h264reader.NalUnitTypeCodedSliceNonIdr || nal.UnitType == h264reader.NalUnitTypeCodedSliceIdr
-		firstSlice := vcl && nal.Data[1]&0x80 != 0 // ue(v) first_mb_in_slice == 0
-		if picture && (!vcl || firstSlice) {
+		vcl := syn.vcl(nal)
+		if picture && (!vcl || syn.firstSlice(nal)) {
 			if err := send(au); err != nil {
 				return err
 			}
 			au, picture = nil, false
 		}
 		au = append(au, 0, 0, 0, 1)
-		au = append(au, nal.Data...)
+		au = append(au, nal...)
 		picture = picture || vcl
 	}
 	if picture {
