@@ -31,7 +31,7 @@ type Config struct {
 	H264, Ogg string
 	// H265: the video file is H.265 (Annex-B, -f hevc), offered as H265.
 	H265 bool
-	FPS       int
+	FPS  int
 	// Loop restarts the files at their end; otherwise the client stops
 	// sending (and Wait returns) when the video ends.
 	Loop bool
