@@ -124,25 +124,28 @@ func media(t *testing.T) (h264, ogg string) {
 // timeline, and the client got a keyframe request.
 func TestPublishPion(t *testing.T) {
 	h264, ogg := media(t)
-	for _, mux := range []bool{false, true} {
-		name := "ephemeral"
-		if mux {
-			name = "udpmux"
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, mode := range []string{"ephemeral", "udpmux", "tcp"} {
+		t.Run(mode, func(t *testing.T) {
 			var o Options
-			if mux {
+			switch mode {
+			case "udpmux":
 				c, err := net.ListenPacket("udp4", "127.0.0.1:0")
 				if err != nil {
 					t.Fatal(err)
 				}
 				o.UDPConn, o.Loopback = c, true
+			case "tcp":
+				l, err := net.Listen("tcp4", "127.0.0.1:0")
+				if err != nil {
+					t.Fatal(err)
+				}
+				o.TCPListener, o.Loopback = l, true
 			}
 			r := newRig(t, o, "cam", "s3cret-token", false)
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			c, err := whipclient.Publish(ctx, whipclient.Config{URL: r.http.URL + "/whip/cam", Token: "s3cret-token",
-				H264: h264, Ogg: ogg, FPS: 30, Loop: true})
+				H264: h264, Ogg: ogg, FPS: 30, Loop: true, TCPOnly: mode == "tcp"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,6 +172,9 @@ func TestPublishPion(t *testing.T) {
 			}
 			if cs := c.Stats(); cs.PLIs == 0 {
 				t.Errorf("client got no PLI: %+v", cs)
+			}
+			if mode == "tcp" && !strings.Contains(st.Remote, "(tcp)") {
+				t.Errorf("session over %s, want ICE-TCP", st.Remote)
 			}
 		})
 	}

@@ -92,6 +92,10 @@ func TestWHIPPionToGateway(t *testing.T) {
 	if v, au := decodes(t, "http://"+httpAddr+"/live/wxdemo-1.flv"); v < 30 || au < 50 {
 		t.Fatalf("decoded %d video, %d audio frames from the gateway", v, au)
 	}
+	waitFor(t, 10*time.Second, "A/V synced on the sender reports", func() bool {
+		st := a.Status()[0].Source.WHIP
+		return st != nil && st.AVSync == "sender_reports"
+	})
 	st := a.Status()[0].Source.WHIP
 	if st == nil || len(st.Codecs) != 2 || !strings.HasPrefix(st.Codecs[0], "H264") || !strings.Contains(st.Codecs[1], "AAC") ||
 		st.Packets == 0 || st.PLIs == 0 || st.Remote == "" {

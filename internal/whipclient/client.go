@@ -41,6 +41,9 @@ type Config struct {
 	// loss the server cannot repair (the client keeps no retransmission
 	// buffer), to test its reaction.
 	DropEvery int
+	// TCPOnly gathers ICE-TCP candidates only, as behind a firewall that
+	// blocks UDP (the server must offer an ICE-TCP port).
+	TCPOnly bool
 }
 
 // Stats counts what a client sent and received.
@@ -80,7 +83,7 @@ func Publish(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.HTTP == nil {
 		cfg.HTTP = http.DefaultClient
 	}
-	api, err := newAPI(cfg.DropEvery)
+	api, err := newAPI(cfg.DropEvery, cfg.TCPOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +185,7 @@ func Publish(ctx context.Context, cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func newAPI(dropEvery int) (*webrtc.API, error) {
+func newAPI(dropEvery int, tcpOnly bool) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterDefaultCodecs(); err != nil {
 		return nil, err
@@ -191,7 +194,16 @@ func newAPI(dropEvery int) (*webrtc.API, error) {
 	if dropEvery > 0 {
 		ir.Add(&dropper{every: dropEvery})
 	}
-	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir)), nil
+	// Sender reports, as browsers and OBS send: the server syncs A/V on them.
+	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+		return nil, err
+	}
+	var se webrtc.SettingEngine
+	if tcpOnly {
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeTCP4})
+		se.SetIncludeLoopbackCandidate(true)
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)), nil
 }
 
 // dropper drops every Nth video packet.
