@@ -70,8 +70,8 @@ func postOffer(t *testing.T, url, token, sdp string) (int, string) {
 // push up, and a publisher can come back.
 func TestWHIPPionToGateway(t *testing.T) {
 	h264, ogg := whipMedia(t)
-	g, _ := runGateway(t, "127.0.0.1:0", "127.0.0.1:0")
-	httpAddr := g.HTTPAddr().String()
+	g, stopGateway := runGateway(t, "127.0.0.1:0", "127.0.0.1:0")
+	httpAddr, rtmpAddr := g.HTTPAddr().String(), g.RTMPAddr().String()
 	a := runAgent(t, whipAgentConfig("http://"+httpAddr, true))
 	base := "http://" + a.HTTPAddr().String()
 	whipURL := base + "/whip/cam"
@@ -147,6 +147,16 @@ func TestWHIPPionToGateway(t *testing.T) {
 	if now := a.Status()[0].Source.WHIP; now == nil || now.ID != st.ID {
 		t.Fatalf("the live session changed: %+v", now)
 	}
+
+	// The gateway restarts: when the push is back the publisher is asked
+	// for a keyframe (PLI), so the CDN gets a fresh picture.
+	plis := c.Stats().PLIs
+	stopGateway()
+	g, _ = runGateway(t, httpAddr, rtmpAddr)
+	waitFor(t, 30*time.Second, "the push back and a keyframe asked for", func() bool {
+		s := g.Registry().Get("wxdemo-1")
+		return s != nil && s.Stats().Units > 30 && c.Stats().PLIs > plis
+	})
 
 	// The publisher leaves: the slate fills, the push stays up.
 	pushes := a.Status()[0].Push.Publishes
