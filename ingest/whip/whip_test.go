@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -411,5 +412,44 @@ func TestPublishH265(t *testing.T) {
 	}
 	if st := r.inbox.Session(); st == nil || st.Codecs[0] != "H265" {
 		t.Errorf("status %+v", st)
+	}
+}
+
+// Behind a NAT: the answer's candidates announce the public IP, on the
+// muxed UDP port and the ICE-TCP port.
+func TestPublicIPs(t *testing.T) {
+	udp, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tcp, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Config{PublicIPs: []string{"203.0.113.7"}}, Options{UDPConn: udp, TCPListener: tcp, Loopback: true, Log: testLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	b := NewInbox("s3cret-token", false)
+	srv.Register("cam", b)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go b.Run(ctx, func(*stream.Unit) {})
+	h := httptest.NewServer(srv)
+	defer h.Close()
+	waitFor(t, 5*time.Second, "the inbox running", func() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.out != nil })
+	resp, answer := do(t, http.MethodPost, h.URL+"/whip/cam", "s3cret-token", "application/sdp", offerSDP(t, capH264, capOpus))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("%d %s", resp.StatusCode, answer)
+	}
+	udpPort := strconv.Itoa(udp.LocalAddr().(*net.UDPAddr).Port)
+	tcpPort := strconv.Itoa(tcp.Addr().(*net.TCPAddr).Port)
+	if !strings.Contains(answer, " udp ") || !strings.Contains(answer, "203.0.113.7 "+udpPort+" typ host") ||
+		!strings.Contains(answer, "203.0.113.7 "+tcpPort+" typ host tcptype passive") {
+		t.Errorf("answer candidates do not announce 203.0.113.7 on udp %s and tcp %s:\n%s", udpPort, tcpPort, answer)
+	}
+	if strings.Contains(answer, "127.0.0.1") {
+		t.Errorf("answer still announces the local address:\n%s", answer)
 	}
 }
