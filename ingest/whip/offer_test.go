@@ -17,6 +17,7 @@ var offerCases = []struct {
 	opus   bool
 	says   string // in the error
 }{
+	{file: "chromium156.sdp", opus: true}, // Debian's Chromium 156, our publish page (H.264 preferred)
 	{file: "h264_opus.sdp", opus: true},
 	{file: "h264_opus_stereo.sdp", opus: true, stereo: true},
 	{file: "h265_opus.sdp", opus: true},
