@@ -278,6 +278,12 @@ func TestWHIPBrowserPublishPage(t *testing.T) {
 		t.Logf("WHIP session: %+v", *st)
 	}
 	flv := "http://" + httpAddr + "/live/wxdemo-1.flv"
+	// The page's live status shows what the browser sends.
+	if err := chromedp.Run(ctx, chromedp.Poll(`/H264 \d+x\d+ .* kbit\/s, live for \d+ s/.test(document.getElementById('stats').textContent)`,
+		nil, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Errorf("publish page stats: %v", err)
+	}
+	t.Logf("publish page: %s", testpeer.Screenshot(t, ctx, "whip-publish-page-live"))
 	var counts map[string]int
 	done := make(chan struct{})
 	go func() { // an independent decode of the same 10 s, in parallel
