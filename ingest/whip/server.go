@@ -172,6 +172,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodOptions:
 		w.Header().Set("Allow", "OPTIONS, POST, DELETE, PATCH")
+		w.Header().Set("Accept-Post", "application/sdp")
 		w.WriteHeader(http.StatusNoContent)
 	case !hasID && r.Method == http.MethodPost:
 		s.post(w, r, channel)
