@@ -22,8 +22,8 @@ const (
 
 // Session is one publisher's PeerConnection feeding a channel.
 type Session struct {
-	ID         string
-	Channel    string
+	ID         string // random, in the session URL /whip/{Channel}/{ID}
+	Channel    string // the channel it publishes to
 	log        *slog.Logger
 	inbox      *Inbox
 	pc         *webrtc.PeerConnection
