@@ -55,6 +55,14 @@ func (b *Inbox) Run(ctx context.Context, out func(*stream.Unit)) error {
 	}
 }
 
+// Waiting tells whether Run runs without a session: a publisher would be
+// admitted now.
+func (b *Inbox) Waiting() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.out != nil && b.sess == nil
+}
+
 // RequestKeyframe asks the publisher for a keyframe (PLI): the channel's
 // push started and the destination should get a fresh picture at once.
 func (b *Inbox) RequestKeyframe() {

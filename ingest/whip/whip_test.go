@@ -69,19 +69,7 @@ func newRig(t *testing.T, o Options, channel, token string, videoOnly bool) *rig
 		srv.Close()
 	})
 	// Run has started once the inbox takes publishers.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		r.inbox.mu.Lock()
-		ready := r.inbox.out != nil
-		r.inbox.mu.Unlock()
-		if ready {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("inbox never ran")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, 5*time.Second, "the inbox running", r.inbox.Waiting)
 	return r
 }
 
@@ -438,7 +426,7 @@ func TestPublicIPs(t *testing.T) {
 	go b.Run(ctx, func(*stream.Unit) {})
 	h := httptest.NewServer(srv)
 	defer h.Close()
-	waitFor(t, 5*time.Second, "the inbox running", func() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.out != nil })
+	waitFor(t, 5*time.Second, "the inbox running", b.Waiting)
 	resp, answer := do(t, http.MethodPost, h.URL+"/whip/cam", "s3cret-token", "application/sdp", offerSDP(t, capH264, capOpus))
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("%d %s", resp.StatusCode, answer)
