@@ -154,7 +154,9 @@ func (s *Session) close(err error) {
 		s.endErr = err
 		close(s.done)
 		s.inbox.detach(s, s.delivered.Load())
-		go s.pc.Close() // Close waits for the readers, which may be in out
+		if s.pc != nil {
+			go s.pc.Close() // Close waits for the readers, which may be in out
+		}
 	})
 }
 
