@@ -441,3 +441,28 @@ func TestPublicIPs(t *testing.T) {
 		t.Errorf("answer still announces the local address:\n%s", answer)
 	}
 }
+
+// A video_only channel relays the picture and drops the audio (no
+// transcoder is made).
+func TestVideoOnly(t *testing.T) {
+	h264, ogg := media(t)
+	r := newRig(t, Options{}, "cam", "s3cret-token", true)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := whipclient.Publish(ctx, whipclient.Config{URL: r.http.URL + "/whip/cam", Token: "s3cret-token",
+		H264: h264, Ogg: ogg, FPS: 30, Loop: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	waitFor(t, 15*time.Second, "1 s of video and audio packets", func() bool {
+		v, _ := r.snapshot()
+		return len(v) > 0 && v[len(v)-1].DTS > time.Second && c.Stats().AudioPackets > 50
+	})
+	if _, a := r.snapshot(); len(a) != 0 {
+		t.Errorf("%d audio units on a video_only channel", len(a))
+	}
+	if st := r.inbox.Session(); st == nil || len(st.Codecs) != 1 || st.Codecs[0] != "H264" {
+		t.Errorf("status %+v", st)
+	}
+}
