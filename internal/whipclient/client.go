@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
@@ -158,6 +159,10 @@ func Publish(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	sctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
+	// One schedule for both tracks: frame n at start+n/FPS, audio at its
+	// samples' time, so they stay in step however the goroutines are
+	// scheduled (a late one catches up).
+	start := time.Now()
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -166,7 +171,7 @@ func Publish(ctx context.Context, cfg Config) (*Client, error) {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		c.setErr(c.sendVideo(sctx, video))
+		c.setErr(c.sendVideo(sctx, video, start))
 		if !cfg.Loop {
 			cancel()
 		}
@@ -179,7 +184,7 @@ func Publish(ctx context.Context, cfg Config) (*Client, error) {
 		}()
 		go func() {
 			defer c.wg.Done()
-			c.setErr(c.sendAudio(sctx, audio))
+			c.setErr(c.sendAudio(sctx, audio, start))
 		}()
 	}
 	return c, nil

@@ -18,16 +18,16 @@ import (
 // access unit starts at a parameter set, SEI or delimiter after a picture,
 // or at a slice that starts a picture (first_mb_in_slice 0) after one: x264
 // with sliced threads writes several slices a picture.
-func (c *Client) sendVideo(ctx context.Context, t *webrtc.TrackLocalStaticSample) error {
+func (c *Client) sendVideo(ctx context.Context, t *webrtc.TrackLocalStaticSample, start time.Time) error {
 	period := time.Second / time.Duration(c.cfg.FPS)
-	start, n := time.Now(), 0
+	n := 0
 	send := func(au []byte) error {
-		n++
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(time.Until(start.Add(time.Duration(n) * period))):
 		}
+		n++
 		if err := t.WriteSample(media.Sample{Data: au, Duration: period}); err != nil {
 			return err
 		}
@@ -138,8 +138,7 @@ func (c *Client) sendFile(send func(au []byte) error) error {
 
 // sendAudio sends the Ogg Opus file a page at a time, paced by the pages'
 // granule positions.
-func (c *Client) sendAudio(ctx context.Context, t *webrtc.TrackLocalStaticSample) error {
-	start := time.Now()
+func (c *Client) sendAudio(ctx context.Context, t *webrtc.TrackLocalStaticSample, start time.Time) error {
 	var sent time.Duration
 	for {
 		f, err := os.Open(c.cfg.Ogg)
