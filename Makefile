@@ -36,11 +36,12 @@ bench:
 	./bench/relay.sh
 	./bench/chat.sh
 	./bench/page.sh
+	./bench/whip.sh
 
 # Short fuzz runs of every parser we own (go test -fuzz runs one target at a time).
 FUZZTIME ?= 20s
 fuzz:
-	@for pkg in ./internal/flv ./internal/pushsign ./internal/live ./ingest/rtmp ./player/replay; do \
+	@for pkg in ./internal/flv ./internal/pushsign ./internal/live ./ingest/rtmp ./ingest/whip ./player/replay ./player/web ./chat; do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep ^Fuzz); do \
 			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 		done; \

@@ -16,6 +16,7 @@ import (
 
 	"livestudio/internal/stream"
 	"livestudio/internal/transcode"
+	"livestudio/internal/videoau"
 )
 
 // play runs one RTSP session until ctx ends or it fails.
@@ -114,7 +115,7 @@ func (ss *session) pick(desc *description.Session) error {
 			case *format.H264:
 				if ss.video == nil {
 					ss.vMedia, ss.vFormat = m, f
-					ss.video = newVideo(stream.CodecH264, nil, f.SPS, f.PPS)
+					ss.video = videoau.New(stream.CodecH264, nil, f.SPS, f.PPS)
 					d, err := f.CreateDecoder()
 					if err != nil {
 						return fmt.Errorf("H.264: %w", err)
@@ -125,7 +126,7 @@ func (ss *session) pick(desc *description.Session) error {
 			case *format.H265:
 				if ss.video == nil {
 					ss.vMedia, ss.vFormat = m, f
-					ss.video = newVideo(stream.CodecH265, f.VPS, f.SPS, f.PPS)
+					ss.video = videoau.New(stream.CodecH265, f.VPS, f.SPS, f.PPS)
 					d, err := f.CreateDecoder()
 					if err != nil {
 						return fmt.Errorf("H.265: %w", err)

@@ -10,6 +10,7 @@ import (
 	"github.com/pion/rtp"
 
 	"livestudio/internal/stream"
+	"livestudio/internal/videoau"
 )
 
 // session is the state of one Run between the packet callbacks (one
@@ -27,7 +28,7 @@ type session struct {
 
 	mu     sync.Mutex
 	closed bool
-	video  *video
+	video  *videoau.Builder
 	audio  audioPath
 	// pend is the PTS of the access unit being assembled: the H.264
 	// depacketizer completes a unit when the next one's first packet
@@ -81,15 +82,15 @@ func (ss *session) onVideo(pkt *rtp.Packet, pts int64) {
 	} else {
 		ss.pend.ok = false
 	}
-	u, dts, changed, err := ss.video.access(au, pts)
+	u, dts, changed, err := ss.video.Access(au, pts)
 	if changed {
-		t := ss.video.track
+		t := ss.video.Track()
 		ss.s.log.Info("rtsp video parameters", "url", ss.s.url, "codec", t.Codec.String(),
 			"sps_bytes", len(t.SPS), "pps_bytes", len(t.PPS))
 	}
 	if err != nil {
 		ss.s.dropped.Add(1)
-		if !errors.Is(err, errNotSynced) && !ss.timingLost {
+		if !errors.Is(err, videoau.ErrNotSynced) && !ss.timingLost {
 			ss.timingLost = true
 			ss.s.log.Warn("rtsp video timing lost: waiting for a keyframe", "url", ss.s.url, "err", err.Error())
 		}

@@ -23,6 +23,7 @@ import (
 	"livestudio/ingest/demo"
 	"livestudio/ingest/rtmp"
 	"livestudio/ingest/rtsp"
+	"livestudio/ingest/whip"
 	"livestudio/internal/config"
 	"livestudio/internal/stream"
 )
@@ -39,6 +40,7 @@ type Agent struct {
 	srv     *http.Server
 	prom    *prometheus.Registry
 	rtmp    *rtmp.Server // nil without RTMP channels at start
+	whip    *whip.Server
 
 	mu       sync.Mutex
 	channels []*runningChannel // in config order
@@ -108,9 +110,15 @@ func New(cfg config.Agent, sources SourceFactory, log *slog.Logger) (*Agent, err
 		inboxes: &rtmpChannels{m: map[string]*rtmpInbox{}},
 		reloads: make(chan config.Agent, 1),
 		reg:     stream.NewRegistry(StreamConfig())}
+	var err error
+	a.whip, err = whip.New(cfg.WHIP, whip.Options{Metrics: whip.NewMetrics(a.prom), Log: log.With("component", "whip")})
+	if err != nil {
+		return nil, err
+	}
 	for _, ch := range cfg.Channels {
 		c, err := a.newChannel(ch)
 		if err != nil {
+			a.whip.Close()
 			return nil, err
 		}
 		a.channels = append(a.channels, &runningChannel{channel: c})
@@ -118,15 +126,16 @@ func New(cfg config.Agent, sources SourceFactory, log *slog.Logger) (*Agent, err
 	a.prom.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&metrics{a: a})
 	if a.inboxes.len() > 0 {
-		var err error
 		a.rtmp, err = rtmp.New(cfg.RTMP, rtmp.Options{Publishers: a.inboxes, Authorize: a.inboxes.authorize,
 			Reason: rtmpReason, Metrics: rtmp.NewMetrics(a.prom), Log: log.With("component", "rtmp")})
 		if err != nil {
+			a.whip.Close()
 			return nil, err
 		}
 	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
+		a.whip.Close()
 		if a.rtmp != nil {
 			a.rtmp.Close()
 		}
@@ -137,15 +146,22 @@ func New(cfg config.Agent, sources SourceFactory, log *slog.Logger) (*Agent, err
 	mux.HandleFunc("GET /status", a.handleStatus)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.prom, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /{$}", a.handlePage)
+	mux.Handle("/whip/", a.whip)
+	mux.HandleFunc("GET /publish/{channel}", a.handlePublish)
 	a.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	return a, nil
 }
 
 func (a *Agent) newChannel(ch config.Channel) (*channel, error) {
 	clog := a.log.With("channel", ch.Name)
-	if ch.Source.Type == "rtmp" {
+	switch ch.Source.Type {
+	case "rtmp":
 		inbox := newRTMPInbox(ch.Source.Key)
 		a.inboxes.set(ch.Name, inbox)
+		return newChannel(ch, inbox, a.client, clog), nil
+	case "whip":
+		inbox := whip.NewInbox(ch.Source.Token, ch.Source.VideoOnly)
+		a.whip.Register(ch.Name, inbox)
 		return newChannel(ch, inbox, a.client, clog), nil
 	}
 	src, err := a.sources(ch.Source, clog.With("side", "source"))
@@ -253,6 +269,7 @@ loop:
 	}
 	a.mu.Unlock()
 	wg.Wait()
+	a.whip.Close()
 	a.reg.Close()
 	if e := <-errc; e != nil {
 		err = errors.Join(err, fmt.Errorf("http: %w", e))
@@ -291,7 +308,7 @@ func (a *Agent) apply(ctx context.Context, cfg config.Agent) {
 		if c := old[ch.Name]; c != nil { // changed: stop the old one first
 			c.cancel()
 			<-c.done
-			a.inboxes.remove(ch.Name)
+			a.forget(c)
 			delete(old, ch.Name)
 		}
 		nc, err := a.newChannel(ch)
@@ -308,17 +325,27 @@ func (a *Agent) apply(ctx context.Context, cfg config.Agent) {
 		next = append(next, rc)
 		started++
 	}
-	for name, c := range old {
+	for _, c := range old {
 		c.cancel()
 		<-c.done
-		a.inboxes.remove(name)
+		a.forget(c)
 	}
-	if !reflect.DeepEqual(cfg.HTTP, a.cfg.HTTP) || !reflect.DeepEqual(cfg.RTMP, a.cfg.RTMP) {
-		a.log.Warn("config reload: http and rtmp listener changes apply after a restart")
+	if !reflect.DeepEqual(cfg.HTTP, a.cfg.HTTP) || !reflect.DeepEqual(cfg.RTMP, a.cfg.RTMP) ||
+		!reflect.DeepEqual(cfg.WHIP, a.cfg.WHIP) {
+		a.log.Warn("config reload: http, rtmp and whip listener changes apply after a restart")
 	}
 	a.channels, a.cfg.Channels = next, cfg.Channels
 	a.applied.Add(1)
 	a.log.Info("config reloaded", "kept", kept, "started", started, "stopped", len(old))
+}
+
+// forget unregisters a stopped channel from the ingests that admit
+// publishers to it.
+func (a *Agent) forget(c *runningChannel) {
+	a.inboxes.remove(c.cfg.Name)
+	if b, ok := c.src.(*whip.Inbox); ok {
+		a.whip.Unregister(c.cfg.Name, b)
+	}
 }
 
 func (a *Agent) watchConfig(ctx context.Context) {

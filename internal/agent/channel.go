@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"livestudio/ingest/demo"
+	"livestudio/ingest/whip"
 	"livestudio/internal/config"
 	"livestudio/internal/stream"
 	"livestudio/push/pushurl"
@@ -78,8 +80,21 @@ func newChannel(cfg config.Channel, src Source, client *http.Client, log *slog.L
 		BackoffMin:     d.BackoffMin,
 		BackoffMax:     d.BackoffMax,
 		Log:            log.With("side", "push"),
+		OnPublish:      c.requestKeyframe,
 	})
 	return c
+}
+
+// keyframer is a source that can make its publisher send a keyframe
+// (WebRTC: a PLI).
+type keyframer interface{ RequestKeyframe() }
+
+// requestKeyframe asks the source for a keyframe when it can make one: a
+// push session just started.
+func (c *channel) requestKeyframe() {
+	if k, ok := c.src.(keyframer); ok {
+		k.RequestKeyframe()
+	}
 }
 
 func (c *channel) setState(s SourceState, err error) {
@@ -154,6 +169,12 @@ func (c *channel) run(ctx context.Context, reg *stream.Registry) {
 		}
 		if err == nil {
 			err = fmt.Errorf("source ended")
+		}
+		if errors.Is(err, whip.ErrPublisherLeft) {
+			// Nothing failed: take the next publisher at once.
+			c.log.Info("source: the publisher left, waiting for the next one")
+			c.setState(SourceConnecting, err)
+			continue
 		}
 		if time.Since(started) > time.Minute {
 			failures = 0

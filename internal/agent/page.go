@@ -11,7 +11,7 @@ const statusPage = `<!doctype html>
 <style>
 body{font:14px system-ui,sans-serif;margin:1.5em;background:#111;color:#eee}
 table{border-collapse:collapse;width:100%}td,th{padding:.4em .6em;border-bottom:1px solid #333;text-align:left}
-.live,.publishing{color:#4c4}.backoff,.connecting{color:#fc4}.stopped{color:#888}.err{color:#f77;font-size:12px}
+.live,.publishing{color:#4c4}.backoff,.connecting{color:#fc4}.stopped{color:#888}.err{color:#f77;font-size:12px}.whip{color:#9bd;font-size:12px}
 </style></head><body>
 <h1>livestudio agent</h1>
 <table><thead><tr><th>channel</th><th>source</th><th>in</th><th>fps</th><th>push</th><th>out</th><th>reconnects</th><th>URL expires</th></tr></thead>
@@ -27,6 +27,8 @@ async function refresh(){
       const tr=document.createElement('tr');cell(tr,c.name);
       const src=cell(tr,c.source.type+' '+c.source.state,c.source.state);
       if(c.source.last_error){const e=document.createElement('div');e.className='err';e.textContent=c.source.last_error;src.appendChild(e)}
+      const w=c.source.whip;
+      if(w){const e=document.createElement('div');e.className='whip';e.textContent='WHIP '+w.remote+' · '+(w.codecs||[]).join(', ')+' · '+kbps(w.bitrate_bps)+' · lost '+w.packets_lost+' · NACKed '+w.packets_nacked+' · PLIs '+w.plis_sent;src.appendChild(e)}
       cell(tr,kbps(c.source.bitrate_in_bps));cell(tr,c.source.fps.toFixed(1));
       const p=cell(tr,c.push.state,c.push.state);
       if(c.push.last_error){const e=document.createElement('div');e.className='err';e.textContent=c.push.last_error;p.appendChild(e)}

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"livestudio/ingest/whip"
 	"livestudio/push/pushurl"
 	pushrtmp "livestudio/push/rtmp"
 )
@@ -53,6 +54,8 @@ type SourceStatus struct {
 	BitrateIn float64     `json:"bitrate_in_bps"`
 	FPS       float64     `json:"fps"`
 	LastError string      `json:"last_error"`
+	// WHIP is the publisher's WebRTC session, for a whip source with one.
+	WHIP *whip.SessionStatus `json:"whip,omitempty"`
 }
 
 // PushStatus is the destination side of a channel.
@@ -71,6 +74,9 @@ func (c *channel) status() ChannelStatus {
 	c.mu.Unlock()
 	bitIn, bitOut, fps := c.rates.get()
 	src.BitrateIn, src.FPS = bitIn, fps
+	if b, ok := c.src.(*whip.Inbox); ok {
+		src.WHIP = b.Session()
+	}
 	ps := c.pusher.Status()
 	push := PushStatus{Status: ps, BitrateOut: bitOut}
 	if ps.Publishes > 1 {

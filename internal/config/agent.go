@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"livestudio/ingest/rtmp"
+	"livestudio/ingest/whip"
 	"livestudio/push/pushurl"
 )
 
@@ -19,7 +20,11 @@ type Agent struct {
 	// RTMP is the listener for channels whose source is "rtmp" (OBS and
 	// encoders publish to rtmp://AGENT/live/{channel}?key=KEY). It only
 	// listens when such a channel exists.
-	RTMP     rtmp.Config `yaml:"rtmp"`
+	RTMP rtmp.Config `yaml:"rtmp"`
+	// WHIP is the ICE side of channels whose source is "whip" (OBS and
+	// browsers publish to http://AGENT/whip/{channel}, on the http
+	// listener): public IPs, a muxed UDP port, an ICE-TCP port.
+	WHIP     whip.Config `yaml:"whip"`
 	Channels []Channel   `yaml:"channels"`
 }
 
@@ -32,11 +37,17 @@ type Channel struct {
 
 // Source is where a channel's picture comes from.
 type Source struct {
-	// Type: "demo" (the built-in test pattern), "rtsp" (a camera) or
-	// "rtmp" (OBS or an encoder publishes to the agent).
+	// Type: "demo" (the built-in test pattern), "rtsp" (a camera),
+	// "rtmp" (OBS or an encoder publishes to the agent) or "whip" (OBS or
+	// a browser publishes over WebRTC).
 	Type string `yaml:"type"`
 	// Key an RTMP publisher must give (?key=KEY), for type rtmp.
 	Key string `yaml:"key"`
+	// Token a WHIP publisher must give (Authorization: Bearer TOKEN), for
+	// type whip.
+	Token string `yaml:"token"`
+	// VideoOnly drops a WHIP publisher's audio (no Opus transcoding).
+	VideoOnly bool `yaml:"video_only"`
 	// URL of an RTSP camera, credentials included (rtsp://user:pass@host/path).
 	URL string `yaml:"url"`
 	// Transport for RTSP: auto (UDP, falling back to TCP), udp or tcp.
@@ -99,6 +110,9 @@ func (c Agent) Validate() error {
 	if err := c.RTMP.Validate(); err != nil {
 		return err
 	}
+	if err := c.WHIP.Validate(); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i, ch := range c.Channels {
 		where := fmt.Sprintf("channels[%d]", i)
@@ -126,12 +140,16 @@ func (s Source) validate(where string) error {
 		if len(s.Key) < 8 {
 			return fmt.Errorf("%s.key: an RTMP source needs a key of at least 8 characters", where)
 		}
+	case "whip":
+		if len(s.Token) < 8 {
+			return fmt.Errorf("%s.token: a WHIP source needs a token of at least 8 characters", where)
+		}
 	case "rtsp":
 		if len(s.URL) < 8 || s.URL[:7] != "rtsp://" && s.URL[:8] != "rtsps://" {
 			return fmt.Errorf("%s.url: an rtsp:// URL is required", where)
 		}
 	default:
-		return fmt.Errorf("%s.type: %q is not one of demo, rtsp, rtmp", where, s.Type)
+		return fmt.Errorf("%s.type: %q is not one of demo, rtsp, rtmp, whip", where, s.Type)
 	}
 	switch s.Transport {
 	case "", "auto", "udp", "tcp":

@@ -30,6 +30,9 @@ func TestBadAgentConfigNamesTheField(t *testing.T) {
 		{"channels:\n  - {name: a, source: {type: demo}, destination: {url: 'rtmp://h/l/s', chunk_size: 99999}}\n", "chunk_size"},
 		{"channels:\n  - {name: a, source: {type: demo}, destination: {wechat: {appid: x, secret: y}}}\n", "channels[0].destination.wechat: room_id"},
 		{"channels:\n  - {name: a, source: {type: demo}, " + dest + "}\n  - {name: a, source: {type: demo}, " + dest + "}\n", "channels[1].name"},
+		{"channels:\n  - {name: a, source: {type: whip, token: short}, " + dest + "}\n", "channels[0].source.token"},
+		{"whip: {udp_port: 70000}\n", "whip.udp_port"},
+		{"whip: {public_ips: [not-an-ip]}\n", "whip.public_ips[0]"},
 		{"chanels: []\n", "field chanels not found"},
 	}
 	for _, c := range cases {

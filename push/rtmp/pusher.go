@@ -27,6 +27,11 @@ type Options struct {
 	// OnWritten, if set, is called after each batch of units is written
 	// to the server (measurements: the latency the relay adds).
 	OnWritten func(units []*stream.Unit, at time.Time)
+	// OnPublish, if set, is called when the server accepted a session,
+	// before the first unit is sent: a source that can make a keyframe on
+	// demand (WebRTC) is asked for one, so the destination gets a fresh
+	// picture soon after the cached one.
+	OnPublish func()
 }
 
 // State of a push.
@@ -163,6 +168,9 @@ func (p *Pusher) once(ctx context.Context, s *stream.Stream) error {
 	p.mu.Unlock()
 	p.setState(StatePublishing, nil)
 	p.o.Log.Info("publishing", "stream", s.Key())
+	if p.o.OnPublish != nil {
+		p.o.OnPublish()
+	}
 
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()

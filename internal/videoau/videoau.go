@@ -1,4 +1,8 @@
-package rtsp
+// Package videoau turns complete H.264 and H.265 access units (from an RTP
+// depacketizer) into stream units: the track follows in-band parameter
+// sets, units wait for a random access point, and the DTS comes from
+// mediacommon's extractor (B-frames). ingest/rtsp and ingest/whip share it.
+package videoau
 
 import (
 	"bytes"
@@ -10,9 +14,9 @@ import (
 	"livestudio/internal/stream"
 )
 
-// errNotSynced: the access unit was dropped because the video has no
+// ErrNotSynced: the access unit was dropped because the video has no
 // parameters yet or is waiting for a random access point.
-var errNotSynced = errors.New("waiting for parameters and a keyframe")
+var ErrNotSynced = errors.New("waiting for parameters and a keyframe")
 
 // dtsExtractor is mediacommon's h264/h265 DTSExtractor: it derives the
 // decode order timestamp of pictures that B-frames make arrive out of
@@ -21,24 +25,26 @@ type dtsExtractor interface {
 	Extract(au [][]byte, pts int64) (int64, error)
 }
 
-// video turns complete access units of one H.264 or H.265 media into
+// Builder turns complete access units of one H.264 or H.265 media into
 // units: it keeps the track current with in-band parameter sets, waits for
 // a random access point, and computes the DTS. Times are 90 kHz ticks.
-type video struct {
+type Builder struct {
 	track  *stream.Track // nil until the parameters are known
 	dts    dtsExtractor
 	synced bool // a keyframe went through the current extractor
 }
 
-func newVideo(codec stream.Codec, vps, sps, pps []byte) *video {
-	v := &video{}
+// New returns a builder for codec (CodecH264 or CodecH265) with the
+// parameter sets known out of band (nil when none).
+func New(codec stream.Codec, vps, sps, pps []byte) *Builder {
+	v := &Builder{}
 	v.track = v.withParams(&stream.Track{Codec: codec}, vps, sps, pps)
-	v.reset()
+	v.Reset()
 	return v
 }
 
-// reset starts a fresh DTS extractor: the next unit must be a keyframe.
-func (v *video) reset() {
+// Reset starts a fresh DTS extractor: the next unit must be a keyframe.
+func (v *Builder) Reset() {
 	if v.track.Codec == stream.CodecH264 {
 		var d h264.DTSExtractor
 		d.Initialize()
@@ -51,25 +57,25 @@ func (v *video) reset() {
 	v.synced = false
 }
 
-// access returns the unit of an access unit with PTS pts (90 kHz), its DTS
+// Access returns the unit of an access unit with PTS pts (90 kHz), its DTS
 // in ticks, and whether the track changed. The unit's times are left zero:
-// the caller places them on the session clock. errNotSynced (and DTS
+// the caller places them on the session clock. ErrNotSynced (and DTS
 // errors) mean the unit was dropped.
-func (v *video) access(au [][]byte, pts int64) (u *stream.Unit, dts int64, changed bool, err error) {
+func (v *Builder) Access(au [][]byte, pts int64) (u *stream.Unit, dts int64, changed bool, err error) {
 	au = nonEmpty(au)
 	if len(au) == 0 {
-		return nil, 0, false, errNotSynced
+		return nil, 0, false, ErrNotSynced
 	}
 	vps, sps, pps := v.paramsIn(au)
 	if t := v.withParams(v.track, vps, sps, pps); t != v.track {
 		v.track, changed = t, true
 	}
 	if !v.complete() {
-		return nil, 0, changed, errNotSynced
+		return nil, 0, changed, ErrNotSynced
 	}
 	key := v.randomAccess(au)
 	if !v.synced && !key {
-		return nil, 0, changed, errNotSynced
+		return nil, 0, changed, ErrNotSynced
 	}
 	in := au
 	if key && sps == nil {
@@ -79,12 +85,12 @@ func (v *video) access(au [][]byte, pts int64) (u *stream.Unit, dts int64, chang
 	}
 	dts, err = v.dts.Extract(in, pts)
 	if err != nil {
-		v.reset()
+		v.Reset()
 		if !key {
 			return nil, 0, changed, err
 		}
 		if dts, err = v.dts.Extract(in, pts); err != nil {
-			v.reset()
+			v.Reset()
 			return nil, 0, changed, err
 		}
 	}
@@ -93,7 +99,7 @@ func (v *video) access(au [][]byte, pts int64) (u *stream.Unit, dts int64, chang
 }
 
 // paramsIn returns the last parameter sets present in the access unit.
-func (v *video) paramsIn(au [][]byte) (vps, sps, pps []byte) {
+func (v *Builder) paramsIn(au [][]byte) (vps, sps, pps []byte) {
 	for _, n := range au {
 		if v.track.Codec == stream.CodecH264 {
 			switch h264.NALUType(n[0] & 0x1f) {
@@ -118,7 +124,7 @@ func (v *video) paramsIn(au [][]byte) (vps, sps, pps []byte) {
 
 // withParams returns t, or a new track when a given parameter set differs:
 // a published track is immutable, units keep the one they were coded with.
-func (v *video) withParams(t *stream.Track, vps, sps, pps []byte) *stream.Track {
+func (v *Builder) withParams(t *stream.Track, vps, sps, pps []byte) *stream.Track {
 	same := func(cur, in []byte) bool { return in == nil || bytes.Equal(cur, in) }
 	if same(t.VPS, vps) && same(t.SPS, sps) && same(t.PPS, pps) {
 		return t
@@ -136,12 +142,12 @@ func (v *video) withParams(t *stream.Track, vps, sps, pps []byte) *stream.Track 
 	return &n
 }
 
-func (v *video) complete() bool {
+func (v *Builder) complete() bool {
 	t := v.track
 	return len(t.SPS) > 0 && len(t.PPS) > 0 && (t.Codec == stream.CodecH264 || len(t.VPS) > 0)
 }
 
-func (v *video) paramSets() [][]byte {
+func (v *Builder) paramSets() [][]byte {
 	if v.track.Codec == stream.CodecH264 {
 		return [][]byte{v.track.SPS, v.track.PPS}
 	}
@@ -149,7 +155,7 @@ func (v *video) paramSets() [][]byte {
 }
 
 // randomAccess: an IDR picture (H.264), an IDR or CRA picture (H.265).
-func (v *video) randomAccess(au [][]byte) bool {
+func (v *Builder) randomAccess(au [][]byte) bool {
 	if v.track.Codec == stream.CodecH264 {
 		return h264.IsRandomAccess(au)
 	}
@@ -171,3 +177,6 @@ func nonEmpty(au [][]byte) [][]byte {
 	}
 	return au
 }
+
+// Track is the track in force: the parameters last seen.
+func (v *Builder) Track() *stream.Track { return v.track }
