@@ -9,6 +9,7 @@ gw=$!
 ag=$!
 trap 'kill -TERM $gw $ag 2>/dev/null; wait $gw $ag 2>/dev/null' EXIT INT TERM
 echo "livestudio running:"
+echo "  live page:         http://127.0.0.1:8080/play/wxdemo-1   (video + chat; Log in with any name)"
 echo "  player (HTTP-FLV): http://127.0.0.1:8080/live/wxdemo-1.flv   (e.g. ffplay it)"
 echo "  HLS:               http://127.0.0.1:8080/live/wxdemo-1.m3u8"
 echo "  agent status:      http://127.0.0.1:8090/"
