@@ -38,6 +38,9 @@ type Options struct {
 	// AdHocRoom names, with Config.ManagedRooms, the rooms a join may
 	// still create (nil: none).
 	AdHocRoom func(roomID string) bool
+	// Persist keeps mutes, bans, room mutes and profiles across restarts
+	// (persist.go); nil keeps them in memory only.
+	Persist Persistence
 }
 
 // Server holds the rooms and connections. Mount it at /ws; call Run.
@@ -57,6 +60,9 @@ type Server struct {
 	hooks *webhooks
 	// adHocRoom: with managed_rooms, rooms a join may still create.
 	adHocRoom func(string) bool
+	// store is Options.Persist (nil: none); writes go through persist.
+	store   Persistence
+	persist *writeBehind
 
 	mu      sync.Mutex
 	rooms   map[string]*room
@@ -96,6 +102,7 @@ func New(cfg Config, opts Options) (*Server, error) {
 		s.m.wordReloads.WithLabelValues("ok").Inc()
 	}
 	s.hooks = newWebhooks(s)
+	s.store, s.persist = opts.Persist, newWriteBehind(s, opts.Persist)
 	s.verifier = verifier{appID: cfg.SDKAppID, key: cfg.SecretKey, now: s.now}
 	s.upgrader = websocket.Upgrader{
 		// Small read buffer; write buffers come from a pool and are held only
@@ -133,6 +140,8 @@ func (s *Server) Run(ctx context.Context) error {
 	hctx, stopHooks := context.WithCancel(context.Background())
 	defer stopHooks()
 	watcher.Go(func() { s.hooks.run(hctx) })
+	// The persistence queue too: what the last requests changed is written.
+	watcher.Go(func() { s.persist.run(hctx) })
 	lastOnline := s.now()
 	for {
 		select {
@@ -241,20 +250,25 @@ func (s *Server) unregister(c *client) {
 // errRoomGone: the room was dropped while a join was on its way; retry.
 var errRoomGone = errors.New("room dropped")
 
-// room returns the room, creating it; nil if it does not exist and may not
-// be created (managed rooms).
+// room returns the room, creating it with its saved moderation; nil if it
+// does not exist and may not be created (managed rooms).
 func (s *Server) room(id string) *room {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.rooms[id]
-	if r == nil {
-		if !s.mayCreateLocked(id) {
-			return nil
-		}
-		r = newRoom(id, s)
-		s.rooms[id] = r
-		s.m.rooms.Inc()
+	r, may := s.rooms[id], s.mayCreateLocked(id)
+	s.mu.Unlock()
+	if r != nil || !may {
+		return r
 	}
+	saved := s.loadRoom(id) // no lock held while the store is read
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.rooms[id]; r != nil || !s.mayCreateLocked(id) {
+		return r // created meanwhile (with the same saved state), or not allowed now
+	}
+	r = newRoom(id, s)
+	saved.restore(r)
+	s.rooms[id] = r
+	s.m.rooms.Inc()
 	return r
 }
 
@@ -314,6 +328,7 @@ func (s *Server) destroyRoom(id, by string, system bool) (int, bool) {
 	r.dead = true
 	delete(s.rooms, id)
 	s.m.rooms.Dec()
+	s.persist.enqueue(persistOp{kind: opDeleteRoom, room: id})
 	if system {
 		s.hooks.afterDestroyLocked(r, DestroyBySystem, by, PlatformServer, now)
 	} else {
