@@ -37,7 +37,7 @@ const (
 	maxAdminHistory    = 1000
 	adminTokenScheme   = "Bearer "
 	adminContentJSON   = "application/json; charset=utf-8"
-	adminCommandLabels = "send_notice send_msg set_attrs get_attrs mute unmute kick mute_room online history set_room_rate destroy_room create_room"
+	adminCommandLabels = "send_notice send_msg set_attrs get_attrs mute unmute kick mute_room online history set_room_rate destroy_room create_room unban"
 )
 
 // adminCodes maps request error codes to ErrorCode.
@@ -310,6 +310,16 @@ var adminCommands = map[string]func(*Server, *user, *adminReq) (adminResp, error
 			n += r.kick(by.id, a, d, req.Reason)
 		}
 		return adminResp{Kicked: &n}, nil
+	},
+	"unban": func(s *Server, _ *user, req *adminReq) (adminResp, error) {
+		if err := s.accounts(req); err != nil {
+			return adminResp{}, err
+		}
+		r := s.adminRoom(req.RoomID)
+		for _, a := range req.Accounts {
+			r.unban(a)
+		}
+		return adminResp{}, nil
 	},
 	"mute_room": func(s *Server, by *user, req *adminReq) (adminResp, error) {
 		if req.Muted == nil {

@@ -57,6 +57,8 @@ func (c *client) handle(req *request) {
 		err = c.mute(req)
 	case "kick":
 		err = c.kick(req)
+	case "unban":
+		err = c.unban(req)
 	case "mute_room":
 		err = c.muteRoom(req)
 	default:

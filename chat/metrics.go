@@ -51,7 +51,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		likes: prometheus.NewCounter(prometheus.CounterOpts{Name: "livestudio_chat_likes_total",
 			Help: "Likes received."}),
 		moderation: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_moderation_total",
-			Help: "Moderation actions: mute, unmute, kick, room_mute, room_unmute."}, []string{"action"}),
+			Help: "Moderation actions: mute, unmute, kick, unban, room_mute, room_unmute."}, []string{"action"}),
 		modRefused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_moderation_refused_total",
 			Help: "Messages (and joins) refused by moderation, by code: muted, banned, room_muted."}, []string{"code"}),
 		filtered: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_filtered_total",

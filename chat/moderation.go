@@ -258,6 +258,20 @@ func (r *room) kick(by, target string, ban time.Duration, reason string) int {
 	return len(kicked)
 }
 
+// unban lifts target's ban from the room (Tencent's unban_group_member):
+// the user may join again. It tells nobody (the user is not in the room)
+// and reports whether there was a ban.
+func (r *room) unban(target string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, banned := r.mod.bans[target]
+	delete(r.mod.bans, target)
+	r.unsaveLocked(RestrictBan, target)
+	r.stats.Unbans++
+	r.s.m.moderation.WithLabelValues("unban").Inc()
+	return banned
+}
+
 // setMuted mutes or unmutes the whole room (admins may still send).
 func (r *room) setMuted(by string, muted bool) {
 	mt := r.s.mediaTimeMS(r.id)
