@@ -428,10 +428,14 @@ func (s *Server) adminRoom(id string) *room {
 			return r
 		}
 		s.mu.Unlock()
-		saved := s.loadRoom(id) // no lock held while the store is read
+		saved, done, ok := s.loadNewRoom(id) // no lock held while the store is read
+		if !ok {
+			continue // loaded by another: look again
+		}
 		s.mu.Lock()
 		if s.rooms[id] != nil {
 			s.mu.Unlock()
+			done()
 			continue // created meanwhile: use it
 		}
 		r := newRoom(id, s)
@@ -445,6 +449,7 @@ func (s *Server) adminRoom(id string) *room {
 			s.m.rooms.Inc()
 		}
 		s.mu.Unlock()
+		done()
 		return r
 	}
 }

@@ -88,10 +88,15 @@ func (s *Server) CreateRoom(id string, p RoomPolicy) error {
 	if err := checkRoomID(id); err != nil {
 		return err
 	}
-	if s.RoomExists(id) {
-		return fmt.Errorf("create room %q: %w", id, ErrRoomExists)
+	var saved savedRoom
+	var done func()
+	for ok := false; !ok; {
+		if s.RoomExists(id) {
+			return fmt.Errorf("create room %q: %w", id, ErrRoomExists)
+		}
+		saved, done, ok = s.loadNewRoom(id) // no lock held while the store is read
 	}
-	saved := s.loadRoom(id) // no lock held while the store is read
+	defer done() // after the unlock below: waiters find the room
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {

@@ -23,6 +23,10 @@ type fakeStore struct {
 	failWrites int
 	failLoads  bool
 	writes     int // attempts, applied or not
+	// loads counts LoadRoom calls; loadGate, when set, holds them until
+	// it is closed.
+	loads    int
+	loadGate chan struct{}
 }
 
 var errFake = errors.New("fake store failure")
@@ -82,6 +86,13 @@ func (f *fakeStore) SaveProfile(ctx context.Context, user string, p Profile) err
 }
 
 func (f *fakeStore) LoadRoom(_ context.Context, room string) (RoomState, []Restriction, error) {
+	f.mu.Lock()
+	f.loads++
+	gate := f.loadGate
+	f.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.failLoads {

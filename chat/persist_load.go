@@ -84,6 +84,33 @@ func (s *Server) loadRoom(id string) savedRoom {
 	return sr
 }
 
+// loadNewRoom reads room id's saved state for a caller about to create the
+// room. Only one caller reads a room at a time: the others wait for it and
+// get false (they look the room up again, and find it when a crowd
+// reconnects after a restart). The reader calls done once the room is in
+// the server's map (or not created after all).
+func (s *Server) loadNewRoom(id string) (saved savedRoom, done func(), ok bool) {
+	if s.store == nil {
+		return savedRoom{}, func() {}, true
+	}
+	s.mu.Lock()
+	if ch, busy := s.loading[id]; busy {
+		s.mu.Unlock()
+		<-ch
+		return savedRoom{}, nil, false
+	}
+	ch := make(chan struct{})
+	s.loading[id] = ch
+	s.mu.Unlock()
+	saved = s.loadRoom(id)
+	return saved, func() {
+		s.mu.Lock()
+		delete(s.loading, id)
+		s.mu.Unlock()
+		close(ch)
+	}, true
+}
+
 // restore gives a new room (not yet visible) its saved moderation.
 func (sr savedRoom) restore(r *room) {
 	r.mod.mutes, r.mod.bans = sr.mutes, sr.bans

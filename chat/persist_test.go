@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -256,5 +257,42 @@ func TestPersistPolicyMute(t *testing.T) {
 	h2.s.SetRoomMuted("wxa-1", false) // a change: decides
 	if st, _ := h2.s.RoomStats("wxa-1"); st.RoomMuted {
 		t.Fatal("the live layer's unmute was ignored")
+	}
+}
+
+// TestPersistCrowdLoadsOnce: a crowd joining a room that is not in memory
+// (reconnecting after a restart) reads its saved state once; everyone
+// joins, and the saved ban holds.
+func TestPersistCrowdLoadsOnce(t *testing.T) {
+	fs := newFakeStore()
+	fs.restr[[3]string{"crowd", "banned", RestrictBan}] = time.Now().Add(time.Hour)
+	fs.loadGate = make(chan struct{})
+	h := newHarnessOpts(t, nil, withStore(fs))
+	const n = 20
+	var clients []*tclient
+	var ids []string
+	for i := range n {
+		c := h.user(fmt.Sprintf("u%d", i), "")
+		clients = append(clients, c)
+		ids = append(ids, c.request(map[string]any{"type": "join", "room": "crowd"}))
+	}
+	eventually(t, "the first load", func() bool {
+		fs.mu.Lock()
+		defer fs.mu.Unlock()
+		return fs.loads > 0
+	})
+	close(fs.loadGate)
+	for i, c := range clients {
+		if f := c.reply(ids[i]); f.Type != "joined" {
+			t.Errorf("u%d: %+v", i, f)
+		}
+	}
+	if f := h.user("banned", "").do(map[string]any{"type": "join", "room": "crowd"}); f.Code != CodeBanned {
+		t.Errorf("saved ban: %+v", f)
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.loads != 1 {
+		t.Errorf("room read %d times, want once", fs.loads)
 	}
 }

@@ -64,8 +64,11 @@ type Server struct {
 	store   Persistence
 	persist *writeBehind
 
-	mu      sync.Mutex
-	rooms   map[string]*room
+	mu    sync.Mutex
+	rooms map[string]*room
+	// loading: rooms whose saved state is being read; closed once the
+	// room is created (persist_load.go).
+	loading map[string]chan struct{}
 	clients map[*client]struct{}
 	closing bool
 	conns   sync.WaitGroup // connection handlers and their write pumps
@@ -85,6 +88,7 @@ func New(cfg Config, opts Options) (*Server, error) {
 		now:       opts.Now,
 		users:     newUsers(cfg.Admins),
 		rooms:     map[string]*room{},
+		loading:   map[string]chan struct{}{},
 		clients:   map[*client]struct{}{},
 	}
 	if s.log == nil {
@@ -253,23 +257,28 @@ var errRoomGone = errors.New("room dropped")
 // room returns the room, creating it with its saved moderation; nil if it
 // does not exist and may not be created (managed rooms).
 func (s *Server) room(id string) *room {
-	s.mu.Lock()
-	r, may := s.rooms[id], s.mayCreateLocked(id)
-	s.mu.Unlock()
-	if r != nil || !may {
+	for {
+		s.mu.Lock()
+		r, may := s.rooms[id], s.mayCreateLocked(id)
+		s.mu.Unlock()
+		if r != nil || !may {
+			return r
+		}
+		saved, done, ok := s.loadNewRoom(id) // no lock held while the store is read
+		if !ok {
+			continue // another join loaded it: look again
+		}
+		s.mu.Lock()
+		if r = s.rooms[id]; r == nil && s.mayCreateLocked(id) {
+			r = newRoom(id, s)
+			saved.restore(r)
+			s.rooms[id] = r
+			s.m.rooms.Inc()
+		}
+		s.mu.Unlock()
+		done()
 		return r
 	}
-	saved := s.loadRoom(id) // no lock held while the store is read
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r := s.rooms[id]; r != nil || !s.mayCreateLocked(id) {
-		return r // created meanwhile (with the same saved state), or not allowed now
-	}
-	r = newRoom(id, s)
-	saved.restore(r)
-	s.rooms[id] = r
-	s.m.rooms.Inc()
-	return r
 }
 
 // tick runs the periodic work of every room and drops rooms idle too long.
