@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -74,4 +75,30 @@ func TestChatStateSurvivesReopen(t *testing.T) {
 	if _, err := s.ChatProfile(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing profile: %v", err)
 	}
+}
+
+// BenchmarkChatState: one saved mute (the write-behind queue's unit of
+// work) and one room load with 100 restrictions (a room's creation).
+func BenchmarkChatState(b *testing.B) {
+	ctx := context.Background()
+	s, err := OpenSQLite(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	until := time.Now().Add(time.Hour)
+	b.Run("save", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if err := s.SaveChatRestriction(ctx, ChatRestriction{Room: "wxa-1", User: fmt.Sprint("u", i%100), Kind: "mute", Until: until}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("load100", func(b *testing.B) {
+		for b.Loop() {
+			if _, rs, err := s.ChatRoom(ctx, "wxa-1"); err != nil || len(rs) != 100 {
+				b.Fatal(len(rs), err)
+			}
+		}
+	})
 }
