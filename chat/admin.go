@@ -37,7 +37,7 @@ const (
 	maxAdminHistory    = 1000
 	adminTokenScheme   = "Bearer "
 	adminContentJSON   = "application/json; charset=utf-8"
-	adminCommandLabels = "send_notice send_msg set_attrs get_attrs mute unmute kick mute_room online history set_room_rate destroy_room create_room"
+	adminCommandLabels = "send_notice send_msg set_attrs get_attrs mute unmute kick mute_room online history set_room_rate destroy_room create_room unban"
 )
 
 // adminCodes maps request error codes to ErrorCode.
@@ -171,7 +171,8 @@ func (s *Server) adminAuth(r *http.Request) (*user, *adminFailure) {
 			s.m.authFailures.WithLabelValues("admin_token").Inc()
 			return nil, adminFail(http.StatusUnauthorized, AdminNoAuth, "bad bearer token")
 		}
-		return s.users.get(AdminIdentifier), nil
+		u, _ := s.loadedUser(AdminIdentifier)
+		return u, nil
 	}
 	q := r.URL.Query()
 	id, sig, app := q.Get("identifier"), q.Get("usersig"), q.Get("sdkappid")
@@ -197,7 +198,8 @@ func (s *Server) adminAuth(r *http.Request) (*user, *adminFailure) {
 	if !s.users.admins[id] {
 		return nil, adminFail(http.StatusForbidden, AdminNotAdmin, "%q is not an admin", id)
 	}
-	return s.users.get(id), nil
+	u, _ := s.loadedUser(id)
+	return u, nil
 }
 
 // existingRoom returns a room that exists, for read commands.
@@ -255,7 +257,7 @@ var adminCommands = map[string]func(*Server, *user, *adminReq) (adminResp, error
 		default:
 			return adminResp{}, errorf(CodeBadRequest, "Kind must be text or custom")
 		}
-		u := s.users.get(req.From)
+		u, _ := s.loadedUser(req.From)
 		p := u.profile.Load()
 		m.From, m.Nick, m.Avatar, m.Level = u.id, p.Nick, p.Avatar, p.Level
 		return s.adminPublish(req, m)
@@ -308,6 +310,16 @@ var adminCommands = map[string]func(*Server, *user, *adminReq) (adminResp, error
 			n += r.kick(by.id, a, d, req.Reason)
 		}
 		return adminResp{Kicked: &n}, nil
+	},
+	"unban": func(s *Server, _ *user, req *adminReq) (adminResp, error) {
+		if err := s.accounts(req); err != nil {
+			return adminResp{}, err
+		}
+		r := s.adminRoom(req.RoomID)
+		for _, a := range req.Accounts {
+			r.unban(a)
+		}
+		return adminResp{}, nil
 	},
 	"mute_room": func(s *Server, by *user, req *adminReq) (adminResp, error) {
 		if req.Muted == nil {
@@ -404,25 +416,40 @@ func (s *Server) adminPublish(req *adminReq, m *Message) (adminResp, error) {
 // its idle time if it is empty: under the server's lock, so the room cannot
 // be dropped (and the change lost) before the command is applied.
 func (s *Server) adminRoom(id string) *room {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.rooms[id]
-	if r == nil {
-		r = newRoom(id, s)
+	for {
+		s.mu.Lock()
+		if r := s.rooms[id]; r != nil {
+			r.mu.Lock()
+			if !r.emptySince.IsZero() {
+				r.emptySince = s.now()
+			}
+			r.mu.Unlock()
+			s.mu.Unlock()
+			return r
+		}
+		s.mu.Unlock()
+		saved, done, ok := s.loadNewRoom(id) // no lock held while the store is read
+		if !ok {
+			continue // loaded by another: look again
+		}
+		s.mu.Lock()
+		if s.rooms[id] != nil {
+			s.mu.Unlock()
+			done()
+			continue // created meanwhile: use it
+		}
+		r := newRoom(id, s)
+		saved.restore(r)
 		if !s.mayCreateLocked(id) {
 			// Destroyed since the command's check: the change is lost
 			// with the room, like any change just before a destroy.
 			r.dead = true
-			return r
+		} else {
+			s.rooms[id] = r
+			s.m.rooms.Inc()
 		}
-		s.rooms[id] = r
-		s.m.rooms.Inc()
+		s.mu.Unlock()
+		done()
 		return r
 	}
-	r.mu.Lock()
-	if !r.emptySince.IsZero() {
-		r.emptySince = s.now()
-	}
-	r.mu.Unlock()
-	return r
 }

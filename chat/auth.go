@@ -65,6 +65,10 @@ type user struct {
 	id      string
 	admin   bool
 	profile atomic.Pointer[Profile]
+	// mu orders the profile's load and changes (and their saved copies);
+	// loaded: the saved profile was read (or there is no store).
+	mu     sync.Mutex
+	loaded atomic.Bool
 }
 
 func (u *user) ref() UserRef {
@@ -72,8 +76,9 @@ func (u *user) ref() UserRef {
 	return UserRef{UserID: u.id, Nick: p.Nick, Avatar: p.Avatar}
 }
 
-// users keeps profiles by user ID for the life of the server (in memory;
-// a store comes later). Only verified logins and admins add entries.
+// users keeps profiles by user ID for the life of the server, read from
+// the persistence when first needed (persist_load.go). Only verified
+// logins, admins and the users they act on add entries.
 type users struct {
 	mu     sync.Mutex
 	byID   map[string]*user

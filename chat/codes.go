@@ -25,6 +25,9 @@ const (
 	// CodeWebhookUnavailable: the before-send webhook failed or timed out
 	// and before_send_fail_open is false.
 	CodeWebhookUnavailable = "webhook_unavailable"
+	// CodeUnavailable: the saved state a request would change could not
+	// be read (set_profile before the user's saved profile was loaded).
+	CodeUnavailable = "unavailable"
 )
 
 // WebSocket close codes the server uses besides the standard ones

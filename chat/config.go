@@ -103,6 +103,14 @@ type Config struct {
 	// after-events still queued (one attempt each); the rest are dropped
 	// and counted (result "dropped_at_shutdown").
 	WebhookDrainTimeout time.Duration `yaml:"webhook_drain_timeout"`
+
+	// PersistQueueLen bounds the writes of mutes, bans, room mutes and
+	// profiles waiting for the store (with a store: the gateway's
+	// database); when it is full a write is dropped (counted).
+	PersistQueueLen int `yaml:"persist_queue_len"`
+	// PersistDrainTimeout bounds how long shutdown spends writing what is
+	// still queued; the rest is dropped and counted.
+	PersistDrainTimeout time.Duration `yaml:"persist_drain_timeout"`
 }
 
 // DefaultConfig returns the defaults: 40 msg/s per room, 12 KB messages,
@@ -134,6 +142,9 @@ func DefaultConfig() Config {
 		WebhookQueueLen:     10000,
 		WebhookRetryDelay:   time.Second,
 		WebhookDrainTimeout: 5 * time.Second,
+
+		PersistQueueLen:     10000,
+		PersistDrainTimeout: 5 * time.Second,
 	}
 }
 
@@ -200,6 +211,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("chat.webhook_drain_timeout: must not be negative")
 	case c.WebhookRetryDelay <= 0:
 		return fmt.Errorf("chat.webhook_retry_delay: must be positive")
+	case c.PersistQueueLen < 1:
+		return fmt.Errorf("chat.persist_queue_len: must be at least 1")
+	case c.PersistDrainTimeout < 0:
+		return fmt.Errorf("chat.persist_drain_timeout: must not be negative")
 	}
 	for i, a := range c.Admins {
 		if err := checkUserID(a); err != nil {

@@ -57,6 +57,8 @@ func (c *client) handle(req *request) {
 		err = c.mute(req)
 	case "kick":
 		err = c.kick(req)
+	case "unban":
+		err = c.unban(req)
 	case "mute_room":
 		err = c.muteRoom(req)
 	default:
@@ -90,7 +92,8 @@ func (c *client) login(req *request) *reqError {
 		c.s.m.authFailures.WithLabelValues("bad_sig").Inc()
 		return errorf(CodeBadUserSig, "%v", err)
 	}
-	c.user.Store(c.s.users.get(req.UserID))
+	u, _ := c.s.loadedUser(req.UserID) // a failed read: an empty profile, for now
+	c.user.Store(u)
 	c.reply(c.readyFrame(req.ID))
 	return nil
 }
@@ -231,6 +234,9 @@ func (c *client) setProfile(req *request) *reqError {
 		}
 		target = c.s.users.get(req.UserID)
 	}
+	if t, ok := c.s.loadedUser(target.id); !ok {
+		return errorf(CodeUnavailable, "the saved profile of %q could not be read; try again", t.id)
+	}
 	if req.Level != nil && !u.admin {
 		return errorf(CodeForbidden, "only admins set levels")
 	}
@@ -249,22 +255,22 @@ func (c *client) setProfile(req *request) *reqError {
 		}
 		req.Nick = &nick
 	}
-	for {
-		old := target.profile.Load()
-		p := *old
-		if req.Nick != nil {
-			p.Nick = *req.Nick
-		}
-		if req.Avatar != nil {
-			p.Avatar = *req.Avatar
-		}
-		if req.Level != nil {
-			p.Level = *req.Level
-		}
-		if target.profile.CompareAndSwap(old, &p) {
-			break
-		}
+	// Under the user's lock: the saved copies are queued in the order the
+	// changes were made.
+	target.mu.Lock()
+	p := *target.profile.Load()
+	if req.Nick != nil {
+		p.Nick = *req.Nick
 	}
+	if req.Avatar != nil {
+		p.Avatar = *req.Avatar
+	}
+	if req.Level != nil {
+		p.Level = *req.Level
+	}
+	target.profile.Store(&p)
+	c.s.persist.enqueue(persistOp{kind: opSaveProfile, user: target.id, p: p})
+	target.mu.Unlock()
 	c.ack(req, ackFrame{})
 	return nil
 }

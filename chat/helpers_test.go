@@ -40,6 +40,12 @@ type harness struct {
 // that Run's ticker never fires: tests call s.tick themselves.
 func newHarness(t *testing.T, tune func(*Config)) *harness {
 	t.Helper()
+	return newHarnessOpts(t, tune, nil)
+}
+
+// newHarnessOpts is newHarness with opts adjusting the server's Options.
+func newHarnessOpts(t *testing.T, tune func(*Config), opts func(*Options)) *harness {
+	t.Helper()
 	cfg := DefaultConfig()
 	cfg.SDKAppID, cfg.SecretKey, cfg.Admins = testAppID, testKey, []string{"admin"}
 	cfg.AdminToken = testAdminToken
@@ -51,9 +57,13 @@ func newHarness(t *testing.T, tune func(*Config)) *harness {
 		tune(&cfg)
 	}
 	reg := prometheus.NewRegistry()
-	s, err := New(cfg, Options{Metrics: reg, MediaTime: func(room string) (time.Duration, bool) {
+	o := Options{Metrics: reg, MediaTime: func(room string) (time.Duration, bool) {
 		return 42 * time.Second, room == "live"
-	}})
+	}}
+	if opts != nil {
+		opts(&o)
+	}
+	s, err := New(cfg, o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,12 +82,21 @@ func (s *Server) roomAllowed(id string) bool {
 	return s.rooms[id] != nil || s.mayCreateLocked(id)
 }
 
-// CreateRoom creates managed room id; an existing room (managed or made
-// by a join) is ErrRoomExists.
+// CreateRoom creates managed room id with its saved moderation; an
+// existing room (managed or made by a join) is ErrRoomExists.
 func (s *Server) CreateRoom(id string, p RoomPolicy) error {
 	if err := checkRoomID(id); err != nil {
 		return err
 	}
+	var saved savedRoom
+	var done func()
+	for ok := false; !ok; {
+		if s.RoomExists(id) {
+			return fmt.Errorf("create room %q: %w", id, ErrRoomExists)
+		}
+		saved, done, ok = s.loadNewRoom(id) // no lock held while the store is read
+	}
+	defer done() // after the unlock below: waiters find the room
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
@@ -97,6 +106,7 @@ func (s *Server) CreateRoom(id string, p RoomPolicy) error {
 		return fmt.Errorf("create room %q: %w", id, ErrRoomExists)
 	}
 	r := newRoom(id, s)
+	saved.restore(r)
 	r.mgd = newManaged(p)
 	maps.Copy(r.attrs, p.Attrs)
 	s.rooms[id] = r
@@ -152,18 +162,31 @@ func (s *Server) SetAttrs(id string, changes map[string]*string) error {
 	return nil
 }
 
-// SetRoomMuted mutes or unmutes room id (only admins may send) with the
-// usual tip, if that changes anything.
+// SetRoomMuted tells room id the live layer's mute (a closed comment): when
+// it differs from the last one it gave (or is the first), the room is
+// muted or unmuted (only admins may send) with the usual tip, if that
+// changes anything. Giving the same value again (the live layer re-applies
+// its policy, at every start among others) leaves the room as it is, so
+// an admin's mute_room since, or saved before a restart, stands: the last
+// decision wins, whoever made it.
 func (s *Server) SetRoomMuted(id string, muted bool) error {
 	r, err := s.existingRoom(id)
 	if err != nil {
 		return fmt.Errorf("room %q: %w", id, ErrRoomNotFound)
 	}
 	r.mu.Lock()
+	if p := r.mod.policyMuted; p != nil && *p == muted {
+		r.mu.Unlock()
+		return nil
+	}
+	r.mod.policyMuted = &muted
 	same := r.mod.roomMuted == muted
+	if same {
+		r.saveStateLocked()
+	}
 	r.mu.Unlock()
 	if !same {
-		r.setMuted(AdminIdentifier, muted)
+		r.setMuted(AdminIdentifier, muted) // saves the state with the policy
 	}
 	return nil
 }

@@ -22,6 +22,8 @@ type metrics struct {
 	wordReloads   *prometheus.CounterVec // word list loads, by result
 	adminRequests *prometheus.CounterVec // admin REST requests, by command and status
 	webhooks      *prometheus.CounterVec // webhook outcomes, by command and result
+	persist       *prometheus.CounterVec // persistence writes and loads, by op and result
+	persistQueue  prometheus.Gauge       // persistence writes waiting
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -49,7 +51,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		likes: prometheus.NewCounter(prometheus.CounterOpts{Name: "livestudio_chat_likes_total",
 			Help: "Likes received."}),
 		moderation: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_moderation_total",
-			Help: "Moderation actions: mute, unmute, kick, room_mute, room_unmute."}, []string{"action"}),
+			Help: "Moderation actions: mute, unmute, kick, unban, room_mute, room_unmute."}, []string{"action"}),
 		modRefused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_moderation_refused_total",
 			Help: "Messages (and joins) refused by moderation, by code: muted, banned, room_muted."}, []string{"code"}),
 		filtered: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_filtered_total",
@@ -61,6 +63,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_webhooks_total",
 			Help: "Webhook outcomes, by CallbackCommand and result: allow, modify, reject, drop, fail_open, fail_closed (before-send); ok, retry, failed, dropped (after-events; dropped = queue full)."},
 			[]string{"command", "result"}),
+		persist: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "livestudio_chat_persist_total",
+			Help: "Persistence of mutes, bans, room mutes and profiles, by op and result: ok, retry, failed, dropped (queue full), dropped_at_shutdown (writes); ok, failed (load_room, load_profile)."},
+			[]string{"op", "result"}),
+		persistQueue: prometheus.NewGauge(prometheus.GaugeOpts{Name: "livestudio_chat_persist_queue",
+			Help: "Persistence writes waiting in the write-behind queue."}),
 	}
 	for p := range numPriorities {
 		m.messagesIn.WithLabelValues(p.String())
@@ -69,7 +76,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	if reg != nil {
 		reg.MustRegister(m.connections, m.rooms, m.messagesIn, m.shed, m.messagesOut, m.writes,
 			m.bytesOut, m.slowClosed, m.authFailures, m.errors, m.likes, m.moderation, m.modRefused,
-			m.filtered, m.wordReloads, m.adminRequests, m.webhooks)
+			m.filtered, m.wordReloads, m.adminRequests, m.webhooks, m.persist, m.persistQueue)
 	}
 	return m
 }

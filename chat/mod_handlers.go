@@ -59,6 +59,19 @@ func (c *client) kick(req *request) *reqError {
 	return nil
 }
 
+// unban lifts user_id's ban from the admin's room.
+func (c *client) unban(req *request) *reqError {
+	if _, e := c.adminInRoom(); e != nil {
+		return e
+	}
+	if e := c.s.checkTarget(req.UserID); e != nil {
+		return e
+	}
+	c.room.unban(req.UserID)
+	c.ack(req, ackFrame{})
+	return nil
+}
+
 // maxReasonBytes bounds a kick's reason.
 const maxReasonBytes = 256
 

@@ -26,6 +26,8 @@ type moderation struct {
 	mutes     map[string]time.Time // user ID → muted until
 	bans      map[string]time.Time // user ID → banned until
 	roomMuted bool
+	// policyMuted is the mute SetRoomMuted last asked for (managed.go).
+	policyMuted *bool
 }
 
 // modTipFrame tells the room about a moderation action.
@@ -59,9 +61,18 @@ type kickedFrame struct {
 	Time     int64 `json:"time"`
 }
 
-// remaining returns how long the entry for id in m still lasts, dropping
-// it if it has expired.
-func remaining(m map[string]time.Time, id string, now time.Time) time.Duration {
+// restrictions returns the map of a restriction kind.
+func (md *moderation) restrictions(kind string) map[string]time.Time {
+	if kind == RestrictBan {
+		return md.bans
+	}
+	return md.mutes
+}
+
+// remainingLocked returns how long user id's restriction of kind still
+// lasts, dropping it (and its saved copy) if it has expired.
+func (r *room) remainingLocked(kind, id string, now time.Time) time.Duration {
+	m := r.mod.restrictions(kind)
 	until, ok := m[id]
 	if !ok {
 		return 0
@@ -70,19 +81,54 @@ func remaining(m map[string]time.Time, id string, now time.Time) time.Duration {
 		return d
 	}
 	delete(m, id)
+	r.unsaveLocked(kind, id)
 	return 0
 }
 
-// prune drops expired entries and reports whether any are left.
-func (md *moderation) prune(now time.Time) bool {
-	for _, m := range []map[string]time.Time{md.mutes, md.bans} {
+// pruneLocked drops expired entries and reports whether any are left.
+func (r *room) pruneLocked(now time.Time) bool {
+	for _, kind := range []string{RestrictMute, RestrictBan} {
+		m := r.mod.restrictions(kind)
 		for id, until := range m {
 			if !until.After(now) {
 				delete(m, id)
+				r.unsaveLocked(kind, id)
 			}
 		}
 	}
-	return len(md.mutes) > 0 || len(md.bans) > 0 || md.roomMuted
+	return len(r.mod.mutes) > 0 || len(r.mod.bans) > 0 || r.mod.roomMuted
+}
+
+// Persistence of a room's moderation: queued under the room's lock, in
+// the order the room decided, written later (persist_queue.go). A dead
+// room's changes are lost with it, as in memory.
+
+func (r *room) saveLocked(kind, id string, until time.Time) {
+	if r.dead {
+		return // destroyed: its saved state is being deleted
+	}
+	r.s.persist.enqueue(persistOp{kind: opSaveRestriction, room: r.id,
+		r: Restriction{Room: r.id, User: id, Kind: kind, Until: until}})
+}
+
+func (r *room) unsaveLocked(kind, id string) {
+	if r.dead {
+		return // destroyed: its saved state is being deleted
+	}
+	r.s.persist.enqueue(persistOp{kind: opDeleteRestriction, room: r.id,
+		r: Restriction{Room: r.id, User: id, Kind: kind}})
+}
+
+func (r *room) saveStateLocked() {
+	if r.dead {
+		return // destroyed: its saved state is being deleted
+	}
+	st := RoomState{Muted: r.mod.roomMuted}
+	if p := r.mod.policyMuted; p != nil {
+		v := *p
+		st.PolicyMuted = &v
+	}
+	r.s.persist.enqueue(persistOp{kind: opSaveRoomState, room: r.id, st: st})
 }
 
 func refusal(code string, d time.Duration, format string, args ...any) *reqError {
@@ -98,10 +144,10 @@ func (r *room) checkSenderLocked(u *user, now time.Time) *reqError {
 		return nil
 	}
 	var e *reqError
-	if d := remaining(r.mod.bans, u.id, now); d > 0 {
+	if d := r.remainingLocked(RestrictBan, u.id, now); d > 0 {
 		e = refusal(CodeBanned, d, "banned from room %q for %s more", r.id, d.Round(time.Second))
 		r.stats.RefusedBanned++
-	} else if d := remaining(r.mod.mutes, u.id, now); d > 0 {
+	} else if d := r.remainingLocked(RestrictMute, u.id, now); d > 0 {
 		e = refusal(CodeMuted, d, "muted in room %q for %s more", r.id, d.Round(time.Second))
 		r.stats.RefusedMuted++
 	} else if r.mod.roomMuted {
@@ -141,7 +187,7 @@ func (s *Server) checkTarget(id string) *reqError {
 
 // mute mutes target in the room for d (d == 0 unmutes) and tips the room.
 func (r *room) mute(by, target string, d time.Duration) {
-	ref := r.s.users.get(target).ref()
+	ref := r.s.refOf(target)
 	mt := r.s.mediaTimeMS(r.id)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -153,11 +199,13 @@ func (r *room) mute(by, target string, d time.Duration) {
 		}
 		until := now.Add(d)
 		r.mod.mutes[target] = until
+		r.saveLocked(RestrictMute, target, until)
 		tip.Kind, tip.DurationMS, tip.Until = TipMuted, d.Milliseconds(), until.UnixMilli()
 		r.stats.Mutes++
 		r.s.m.moderation.WithLabelValues("mute").Inc()
 	} else {
 		delete(r.mod.mutes, target)
+		r.unsaveLocked(RestrictMute, target)
 		tip.Kind = TipUnmuted
 		r.stats.Unmutes++
 		r.s.m.moderation.WithLabelValues("unmute").Inc()
@@ -169,7 +217,7 @@ func (r *room) mute(by, target string, d time.Duration) {
 // kicked frame, bans the user for ban (if positive) and tips the room. It
 // returns how many connections were removed.
 func (r *room) kick(by, target string, ban time.Duration, reason string) int {
-	ref := r.s.users.get(target).ref()
+	ref := r.s.refOf(target)
 	mt := r.s.mediaTimeMS(r.id)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -183,6 +231,7 @@ func (r *room) kick(by, target string, ban time.Duration, reason string) int {
 		}
 		until := now.Add(ban)
 		r.mod.bans[target] = until
+		r.saveLocked(RestrictBan, target, until)
 		kf.BanUntil, kf.BanMS = until.UnixMilli(), ban.Milliseconds()
 		tip.DurationMS, tip.Until = kf.BanMS, kf.BanUntil
 	}
@@ -209,12 +258,27 @@ func (r *room) kick(by, target string, ban time.Duration, reason string) int {
 	return len(kicked)
 }
 
+// unban lifts target's ban from the room (Tencent's unban_group_member):
+// the user may join again. It tells nobody (the user is not in the room)
+// and reports whether there was a ban.
+func (r *room) unban(target string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, banned := r.mod.bans[target]
+	delete(r.mod.bans, target)
+	r.unsaveLocked(RestrictBan, target)
+	r.stats.Unbans++
+	r.s.m.moderation.WithLabelValues("unban").Inc()
+	return banned
+}
+
 // setMuted mutes or unmutes the whole room (admins may still send).
 func (r *room) setMuted(by string, muted bool) {
 	mt := r.s.mediaTimeMS(r.id)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.mod.roomMuted = muted
+	r.saveStateLocked()
 	kind, action := TipRoomUnmuted, "room_unmute"
 	if muted {
 		kind, action = TipRoomMuted, "room_mute"
@@ -230,5 +294,5 @@ func (r *room) banRemainingLocked(u *user, now time.Time) time.Duration {
 	if u == nil || r.adminLocked(u) {
 		return 0
 	}
-	return remaining(r.mod.bans, u.id, now)
+	return r.remainingLocked(RestrictBan, u.id, now)
 }

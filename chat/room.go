@@ -220,5 +220,5 @@ func (r *room) statsSnapshot() RoomStats {
 func (r *room) idleExpiredLocked(now time.Time) bool {
 	// Mutes and bans keep an empty room (and so themselves) alive.
 	return len(r.members) == 0 && !r.emptySince.IsZero() && now.Sub(r.emptySince) >= r.s.cfg.RoomIdleTTL &&
-		!r.mod.prune(now)
+		!r.pruneLocked(now)
 }

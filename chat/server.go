@@ -38,6 +38,9 @@ type Options struct {
 	// AdHocRoom names, with Config.ManagedRooms, the rooms a join may
 	// still create (nil: none).
 	AdHocRoom func(roomID string) bool
+	// Persist keeps mutes, bans, room mutes and profiles across restarts
+	// (persist.go); nil keeps them in memory only.
+	Persist Persistence
 }
 
 // Server holds the rooms and connections. Mount it at /ws; call Run.
@@ -57,9 +60,15 @@ type Server struct {
 	hooks *webhooks
 	// adHocRoom: with managed_rooms, rooms a join may still create.
 	adHocRoom func(string) bool
+	// store is Options.Persist (nil: none); writes go through persist.
+	store   Persistence
+	persist *writeBehind
 
-	mu      sync.Mutex
-	rooms   map[string]*room
+	mu    sync.Mutex
+	rooms map[string]*room
+	// loading: rooms whose saved state is being read; closed once the
+	// room is created (persist_load.go).
+	loading map[string]chan struct{}
 	clients map[*client]struct{}
 	closing bool
 	conns   sync.WaitGroup // connection handlers and their write pumps
@@ -79,6 +88,7 @@ func New(cfg Config, opts Options) (*Server, error) {
 		now:       opts.Now,
 		users:     newUsers(cfg.Admins),
 		rooms:     map[string]*room{},
+		loading:   map[string]chan struct{}{},
 		clients:   map[*client]struct{}{},
 	}
 	if s.log == nil {
@@ -96,6 +106,7 @@ func New(cfg Config, opts Options) (*Server, error) {
 		s.m.wordReloads.WithLabelValues("ok").Inc()
 	}
 	s.hooks = newWebhooks(s)
+	s.store, s.persist = opts.Persist, newWriteBehind(s, opts.Persist)
 	s.verifier = verifier{appID: cfg.SDKAppID, key: cfg.SecretKey, now: s.now}
 	s.upgrader = websocket.Upgrader{
 		// Small read buffer; write buffers come from a pool and are held only
@@ -133,6 +144,8 @@ func (s *Server) Run(ctx context.Context) error {
 	hctx, stopHooks := context.WithCancel(context.Background())
 	defer stopHooks()
 	watcher.Go(func() { s.hooks.run(hctx) })
+	// The persistence queue too: what the last requests changed is written.
+	watcher.Go(func() { s.persist.run(hctx) })
 	lastOnline := s.now()
 	for {
 		select {
@@ -241,21 +254,31 @@ func (s *Server) unregister(c *client) {
 // errRoomGone: the room was dropped while a join was on its way; retry.
 var errRoomGone = errors.New("room dropped")
 
-// room returns the room, creating it; nil if it does not exist and may not
-// be created (managed rooms).
+// room returns the room, creating it with its saved moderation; nil if it
+// does not exist and may not be created (managed rooms).
 func (s *Server) room(id string) *room {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.rooms[id]
-	if r == nil {
-		if !s.mayCreateLocked(id) {
-			return nil
+	for {
+		s.mu.Lock()
+		r, may := s.rooms[id], s.mayCreateLocked(id)
+		s.mu.Unlock()
+		if r != nil || !may {
+			return r
 		}
-		r = newRoom(id, s)
-		s.rooms[id] = r
-		s.m.rooms.Inc()
+		saved, done, ok := s.loadNewRoom(id) // no lock held while the store is read
+		if !ok {
+			continue // another join loaded it: look again
+		}
+		s.mu.Lock()
+		if r = s.rooms[id]; r == nil && s.mayCreateLocked(id) {
+			r = newRoom(id, s)
+			saved.restore(r)
+			s.rooms[id] = r
+			s.m.rooms.Inc()
+		}
+		s.mu.Unlock()
+		done()
+		return r
 	}
-	return r
 }
 
 // tick runs the periodic work of every room and drops rooms idle too long.
@@ -314,6 +337,7 @@ func (s *Server) destroyRoom(id, by string, system bool) (int, bool) {
 	r.dead = true
 	delete(s.rooms, id)
 	s.m.rooms.Dec()
+	s.persist.enqueue(persistOp{kind: opDeleteRoom, room: id})
 	if system {
 		s.hooks.afterDestroyLocked(r, DestroyBySystem, by, PlatformServer, now)
 	} else {

@@ -14,6 +14,7 @@ type RoomStats struct {
 	// Moderation: actions taken, and messages (or joins, for bans) refused
 	// because of them.
 	Mutes, Unmutes, Kicks, RoomMutes              uint64
+	Unbans                                        uint64
 	RefusedMuted, RefusedBanned, RefusedRoomMuted uint64
 	// Filtered counts texts and nicks with sensitive words: masked or
 	// rejected (by filter_mode).

@@ -81,7 +81,7 @@ func New(cfg Config, log *slog.Logger) (*Gateway, error) {
 	if cfg.ChatEnabled() {
 		cfg.Chat.ManagedRooms = true // rooms.go: unknown rooms of managed apps are refused
 		g.chat, err = chat.New(cfg.Chat, chat.Options{Log: log.With("component", "chat"), Metrics: g.prom,
-			MediaTime: g.mediaTime, AdHocRoom: g.chatAdHoc()})
+			MediaTime: g.mediaTime, AdHocRoom: g.chatAdHoc(), Persist: chatPersist{g}})
 		if err != nil {
 			g.rtmp.Close()
 			return nil, fmt.Errorf("chat: %w", err)

@@ -23,6 +23,7 @@ func (g *Gateway) setupRooms() error {
 	if err != nil {
 		return err
 	}
+	g.store = st // from here on the chat's persistence (chat_persist.go) uses it
 	var ch live.Chat
 	if g.chat != nil {
 		ch = roomsChat{g.chat}

@@ -48,6 +48,7 @@ var migrations = []string{
 	CREATE TABLE roles (
 		app_id TEXT NOT NULL, username TEXT NOT NULL, role INTEGER NOT NULL, updated_at INTEGER NOT NULL,
 		PRIMARY KEY (app_id, username, role));`,
+	chatMigration, // 2: chat mutes, bans, room mutes, profiles (chat.go)
 }
 
 // migrate applies the migrations newer than the database's user_version.

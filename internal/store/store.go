@@ -20,6 +20,9 @@ var (
 // Store is what the live API keeps across restarts. Every method is safe
 // for concurrent use. Apps are independent: every key includes the appid.
 type Store interface {
+	// ChatState: the live-room chat's saved moderation and profiles (chat.go).
+	ChatState
+
 	// CreateRoom stores r, assigning r.ID (the app's next room number) when
 	// it is 0; a given ID that exists is ErrExists.
 	CreateRoom(ctx context.Context, r *Room) error
