@@ -152,6 +152,9 @@ func (s *Server) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			s.shutdown()
 			s.conns.Wait()
+			// The leave tips of the closed connections armed batch
+			// timers: stop them, so no room work outlives Run.
+			s.flushRooms()
 			stopHooks()
 			watcher.Wait()
 			return nil
@@ -173,19 +176,26 @@ func (s *Server) shutdown() {
 	for c := range s.clients {
 		clients = append(clients, c)
 	}
+	s.mu.Unlock()
+	// What the rooms hold for their next batch goes out before the close.
+	s.flushRooms()
+	for _, c := range clients {
+		c.q.shut(closeReason{code: websocket.CloseGoingAway, text: "server shutting down", flush: true})
+	}
+	s.log.Info("chat shutting down", "clients", len(clients))
+}
+
+// flushRooms sends every room's pending batch now and stops its timer.
+func (s *Server) flushRooms() {
+	s.mu.Lock()
 	rooms := make([]*room, 0, len(s.rooms))
 	for _, r := range s.rooms {
 		rooms = append(rooms, r)
 	}
 	s.mu.Unlock()
-	// What the rooms hold for their next batch goes out before the close.
 	for _, r := range rooms {
 		r.flush()
 	}
-	for _, c := range clients {
-		c.q.shut(closeReason{code: websocket.CloseGoingAway, text: "server shutting down", flush: true})
-	}
-	s.log.Info("chat shutting down", "clients", len(clients))
 }
 
 // ServeHTTP upgrades to WebSocket and serves the connection until it ends.
