@@ -27,8 +27,9 @@ type Card struct {
 
 func yuan(fen int64) float64 { return float64(fen) / 100 }
 
-func cardOf(g store.Goods) Card {
-	return Card{GoodsID: g.ID, Name: g.Name, CoverImgURL: g.CoverImgURL, Price: yuan(g.Price), Price2: yuan(g.Price2),
+// cardOf is goods' card; a media id becomes its public URL.
+func (rs *Rooms) cardOf(g store.Goods) Card {
+	return Card{GoodsID: g.ID, Name: g.Name, CoverImgURL: rs.imageSrc(g.CoverImgURL), Price: yuan(g.Price), Price2: yuan(g.Price2),
 		PriceType: g.PriceType, URL: g.URL}
 }
 
@@ -174,7 +175,7 @@ func (rs *Rooms) PushGoods(ctx context.Context, appID string, roomID, goodsID in
 	case rg.AuditStatus != store.AuditApproved:
 		return Card{}, apiErr(http.StatusConflict, ErrcodeGoodsNotPassed, "goods %d are not approved", goodsID)
 	}
-	card := cardOf(rg.Goods)
+	card := rs.cardOf(rg.Goods)
 	b, _ := json.Marshal(card)
 	if err := rs.setCard(ctx, appID, roomID, string(b)); err != nil {
 		return Card{}, err

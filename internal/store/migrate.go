@@ -48,6 +48,8 @@ var migrations = []string{
 	CREATE TABLE roles (
 		app_id TEXT NOT NULL, username TEXT NOT NULL, role INTEGER NOT NULL, updated_at INTEGER NOT NULL,
 		PRIMARY KEY (app_id, username, role));`,
+	// media: temporary media (WeChat's media/upload; files in {data_dir}/media).
+	migrationMedia,
 }
 
 // migrate applies the migrations newer than the database's user_version.
