@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -10,6 +11,8 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -165,5 +168,49 @@ func TestMediaUploadE2E(t *testing.T) {
 	fetchImage(t, tg.base+media.PublicPath+goodsID, goodsPNG)
 	if got := tg.roomInfo(t, id)["cover_img"]; got != tg.base+media.PublicPath+coverID {
 		t.Errorf("after restart, cover_img %v", got)
+	}
+}
+
+// TestConsoleUploadE2E: in the console (Chromium), picking a file next to
+// the room form's cover uploads it and fills in its media id; the room
+// created with it shows the image at its public URL.
+func TestConsoleUploadE2E(t *testing.T) {
+	tg, _ := roomsGateway(t, t.TempDir())
+	pic := e2ePNG(t)
+	file := filepath.Join(t.TempDir(), "cover.png")
+	if err := os.WriteFile(file, pic, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := testpeer.Browser(t)
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	var coverID string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(tg.base+"/console/"),
+		chromedp.SetValue("#login-token", roomsAdminToken, chromedp.ByQuery),
+		chromedp.Click(`#login-form button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#rooms`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("#room-form").closest("details").open = true`, nil),
+		chromedp.SetUploadFiles(`#room-form input[data-target=coverImg]`, []string{file}, chromedp.ByQuery),
+		chromedp.Poll(`/^[A-Za-z0-9_-]{32}$/.test(document.querySelector("#room-form [name=coverImg]").value)`, nil,
+			chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Value(`#room-form [name=coverImg]`, &coverID, chromedp.ByQuery),
+		chromedp.SetValue(`#room-form [name=name]`, "Uploaded cover room", chromedp.ByQuery),
+		chromedp.SetValue(`#room-form [name=anchorName]`, "Anchor Wu", chromedp.ByQuery),
+		chromedp.SetValue(`#room-form [name=anchorWechat]`, "anchor_wu", chromedp.ByQuery),
+		chromedp.Click(`#room-form button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`//td[text()="Uploaded cover room"]`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, r := tg.rest(t, "GET", "/rooms/1", nil)
+	room, _ := r["room"].(map[string]any)
+	if st != 200 || room["coverImg"] != coverID || room["coverImgSrc"] != tg.base+media.PublicPath+coverID {
+		t.Fatalf("room: %d %v", st, r)
+	}
+	fetchImage(t, tg.base+media.PublicPath+coverID, pic)
+	if v := metric(t, tg, `livestudio_media_uploads_total{errcode="0",face="rest"}`); v != 1 {
+		t.Errorf("REST uploads metric %v", v)
 	}
 }
