@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -194,6 +195,7 @@ func (l *Library) Sweep(ctx context.Context) (int, error) {
 			l.log.Warn("expired media file not removed", "id", id, "err", err)
 		}
 	}
+	l.removeStrays(ctx, now)
 	l.m.swept.Add(float64(len(gone)))
 	if len(gone) > 0 {
 		l.log.Info("expired media deleted", "count", len(gone))
@@ -219,3 +221,35 @@ func (l *Library) Run(ctx context.Context) error {
 
 // TTL is how long an unused upload lives.
 func (l *Library) TTL() time.Duration { return l.cfg.TTL }
+
+// strayAge is how old a file without a record must be before the sweep
+// removes it: older than any upload in progress.
+const strayAge = time.Hour
+
+// removeStrays removes files that have no record: temporary files of
+// uploads cut short, and files whose record was never written (a crash
+// between the rename and the insert).
+func (l *Library) removeStrays(ctx context.Context, now time.Time) {
+	entries, err := os.ReadDir(l.cfg.Dir)
+	if err != nil {
+		l.log.Warn("media dir not listed", "err", err)
+		return
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || e.IsDir() || now.Sub(info.ModTime()) < strayAge {
+			continue
+		}
+		name := e.Name()
+		if IsID(name) {
+			if _, err := l.st.Media(ctx, name); !errors.Is(err, store.ErrNotFound) {
+				continue // recorded, or the store failed: keep it
+			}
+		} else if !strings.HasPrefix(name, ".upload-") {
+			continue // not ours
+		}
+		if err := os.Remove(filepath.Join(l.cfg.Dir, name)); err == nil {
+			l.log.Info("stray media file removed", "name", name)
+		}
+	}
+}

@@ -316,3 +316,27 @@ func FuzzSniff(f *testing.F) {
 		}
 	})
 }
+
+// TestSweepRemovesStrays: files without a record (an upload cut short, a
+// crash before the record) go once they are an hour old; others stay.
+func TestSweepRemovesStrays(t *testing.T) {
+	f := newFixture(t, t.TempDir())
+	ctx := context.Background()
+	*f.now = time.Now() // the files' modification times are real
+	kept, _ := f.lib.Save(ctx, "wxdemo", "image", PNG(t))
+	stray := strings.Repeat("B", idLen)
+	for _, name := range []string{stray, ".upload-123", "README"} {
+		os.WriteFile(filepath.Join(f.dir, name), []byte("x"), 0o644)
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	for _, name := range []string{kept.ID, stray, ".upload-123", "README"} {
+		os.Chtimes(filepath.Join(f.dir, name), old, old)
+	}
+	f.lib.Sweep(ctx)
+	for name, want := range map[string]bool{kept.ID: true, stray: false, ".upload-123": false, "README": true} {
+		_, err := os.Stat(filepath.Join(f.dir, name))
+		if (err == nil) != want {
+			t.Errorf("%s: exists %v, want %v", name, err == nil, want)
+		}
+	}
+}
