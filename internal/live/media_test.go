@@ -170,7 +170,7 @@ func TestMediaWx(t *testing.T) {
 	if r := f.wxUpload(t, "image", jpegData); r["type"] != "image" || r["media_id"] == id {
 		t.Errorf("upload jpeg: %v", r)
 	}
-	if r := f.wxUpload(t, "thumb", jpegData); r["type"] != "thumb" {
+	if r := f.wxUpload(t, "thumb", jpegData); r["type"] != "thumb" || r["thumb_media_id"] != r["media_id"] {
 		t.Errorf("upload thumb: %v", r)
 	}
 	big := append(append([]byte{}, pngData...), make([]byte, 2<<20)...)

@@ -65,14 +65,19 @@ func (rs *Rooms) upload(w http.ResponseWriter, r *http.Request, appID, kind stri
 	if err != nil {
 		return m, err
 	}
-	return mediaResult{Type: rec.Type, MediaID: rec.ID, CreatedAt: rec.CreatedAt}, nil
+	m = mediaResult{Type: rec.Type, MediaID: rec.ID, CreatedAt: rec.CreatedAt}
+	if kind == "thumb" {
+		m.ThumbMediaID = rec.ID // WeChat names a thumb's id so (WxMediaUploadResult.thumbMediaId)
+	}
+	return m, nil
 }
 
 // mediaResult is media/upload's answer.
 type mediaResult struct {
-	Type      string `json:"type"`
-	MediaID   string `json:"media_id"`
-	CreatedAt int64  `json:"created_at"`
+	Type         string `json:"type"`
+	MediaID      string `json:"media_id"`
+	ThumbMediaID string `json:"thumb_media_id,omitempty"`
+	CreatedAt    int64  `json:"created_at"`
 }
 
 func mediaErr(err error) *media.Error {
