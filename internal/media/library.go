@@ -195,7 +195,7 @@ func (l *Library) Sweep(ctx context.Context) (int, error) {
 			l.log.Warn("expired media file not removed", "id", id, "err", err)
 		}
 	}
-	l.removeStrays(ctx, now)
+	l.removeStrays(ctx)
 	l.m.swept.Add(float64(len(gone)))
 	if len(gone) > 0 {
 		l.log.Info("expired media deleted", "count", len(gone))
@@ -229,7 +229,7 @@ const strayAge = time.Hour
 // removeStrays removes files that have no record: temporary files of
 // uploads cut short, and files whose record was never written (a crash
 // between the rename and the insert).
-func (l *Library) removeStrays(ctx context.Context, now time.Time) {
+func (l *Library) removeStrays(ctx context.Context) {
 	entries, err := os.ReadDir(l.cfg.Dir)
 	if err != nil {
 		l.log.Warn("media dir not listed", "err", err)
@@ -237,7 +237,8 @@ func (l *Library) removeStrays(ctx context.Context, now time.Time) {
 	}
 	for _, e := range entries {
 		info, err := e.Info()
-		if err != nil || e.IsDir() || now.Sub(info.ModTime()) < strayAge {
+		// Wall-clock time, not l.now: modification times are the file system's.
+		if err != nil || e.IsDir() || time.Since(info.ModTime()) < strayAge {
 			continue
 		}
 		name := e.Name()

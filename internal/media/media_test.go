@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/gif"
@@ -322,7 +323,6 @@ func FuzzSniff(f *testing.F) {
 func TestSweepRemovesStrays(t *testing.T) {
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
-	*f.now = time.Now() // the files' modification times are real
 	kept, _ := f.lib.Save(ctx, "wxdemo", "image", PNG(t))
 	stray := strings.Repeat("B", idLen)
 	for _, name := range []string{stray, ".upload-123", "README"} {
@@ -389,5 +389,85 @@ func BenchmarkReadFile(b *testing.B) {
 		if _, err := ReadFile(bytes.NewReader(body), ct, FormField, 2<<20); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestConcurrentUse: uploads, uses and sweeps at once (run with -race):
+// every used media is kept, every file has its record.
+func TestConcurrentUse(t *testing.T) {
+	f := newFixture(t, t.TempDir())
+	ctx := context.Background()
+	p := PNG(t)
+	// A sweep after each item a worker finishes (a sweep loop without
+	// pause would starve the writers on SQLite's busy timeout; the real
+	// one runs every 10 minutes).
+	stop := make(chan struct{})
+	kick := make(chan struct{}, 1)
+	swept := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				swept <- nil
+				return
+			case <-kick:
+			}
+			if _, err := f.lib.Sweep(ctx); err != nil {
+				swept <- err
+				return
+			}
+		}
+	}()
+	const workers, each = 4, 10
+	ids := make(chan string, workers*each)
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			for i := range each {
+				m, err := f.lib.Save(ctx, "wxdemo", "image", p)
+				if err == nil {
+					err = f.lib.Use(ctx, "wxdemo", m.ID)
+				}
+				if err == nil {
+					r := store.Room{AppID: "wxdemo", Name: fmt.Sprint("room ", w, i), CoverImg: m.ID}
+					err = f.st.CreateRoom(ctx, &r)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids <- m.ID
+				select {
+				case kick <- struct{}{}:
+				default:
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	if err := <-swept; err != nil {
+		t.Fatal(err)
+	}
+	close(ids)
+	*f.now = f.now.Add(10 * 24 * time.Hour) // long past any expiry: only use keeps them
+	f.lib.Sweep(ctx)
+	n := 0
+	for id := range ids {
+		n++
+		if _, err := f.lib.Get(ctx, "wxdemo", id); err != nil {
+			t.Errorf("used media %s: %v", id, err)
+		}
+		if _, err := os.Stat(filepath.Join(f.dir, id)); err != nil {
+			t.Errorf("file of %s: %v", id, err)
+		}
+	}
+	if n != workers*each {
+		t.Errorf("%d media, want %d", n, workers*each)
 	}
 }
