@@ -169,6 +169,16 @@ func TestMediaUploadE2E(t *testing.T) {
 	if got := tg.roomInfo(t, id)["cover_img"]; got != tg.base+media.PublicPath+coverID {
 		t.Errorf("after restart, cover_img %v", got)
 	}
+	// The card a late joiner gets follows the new address (the port
+	// changed: no rooms.public_base here).
+	viewer = chatViewer(t, tg, "viewer2", key)
+	j := waitFrame(t, viewer, "joined", func(f map[string]any) bool { return f["type"] == "joined" })
+	card = live.Card{}
+	json.Unmarshal([]byte(attr(j, "product")), &card)
+	if card.CoverImgURL != tg.base+media.PublicPath+goodsID {
+		t.Fatalf("card after restart %q", attr(j, "product"))
+	}
+	fetchImage(t, card.CoverImgURL, goodsPNG)
 }
 
 // TestConsoleUploadE2E: in the console (Chromium), picking a file next to

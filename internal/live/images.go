@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -62,6 +63,24 @@ type namedImage struct {
 
 func (in *RoomInput) images() []namedImage {
 	return []namedImage{{"coverImg", in.CoverImg}, {"shareImg", in.ShareImg}, {"feedsImg", in.FeedsImg}}
+}
+
+// renderCard is a stored card (the product attribute's JSON) as viewers
+// get it: its image's media id turned into a URL under the public base of
+// the moment, so a changed rooms.public_base or port is followed after a
+// restart. Cards that do not parse are shown as stored.
+func (rs *Rooms) renderCard(product string) string {
+	var c Card
+	if product == "" || json.Unmarshal([]byte(product), &c) != nil {
+		return product
+	}
+	src := rs.imageSrc(c.CoverImgURL)
+	if src == c.CoverImgURL {
+		return product
+	}
+	c.CoverImgURL = src
+	b, _ := json.Marshal(c)
+	return string(b)
 }
 
 // imageSrc is the URL pages load an image value from: a media id's public

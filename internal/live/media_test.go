@@ -294,12 +294,17 @@ func TestMediaRoomsAndGoods(t *testing.T) {
 	if r := f.wx(t, "POST", "/wxaapi/broadcast/goods/push", `{"roomId":1,"goodsId":1}`); errcode(r) != 0 {
 		t.Fatalf("push: %v", r)
 	}
+	// Stored with the id; shown (REST, chat) with the URL of the moment.
 	v, _ := f.rs.Room(context.Background(), "wxdemo", 1)
+	if !strings.Contains(v.Product, `"coverImgUrl":"`+goodsImg+`"`) {
+		t.Errorf("stored card %s", v.Product)
+	}
+	_, shown := f.call(t, "GET", "/api/v1/apps/wxdemo/rooms/1/card", "Bearer "+testAdminToken, "")
 	var card Card
-	json.Unmarshal([]byte(v.Product), &card)
+	json.Unmarshal([]byte(shown["product"].(string)), &card)
 	goodsURL := "http://gw.example" + media.PublicPath + goodsImg
-	if card.CoverImgURL != goodsURL {
-		t.Errorf("card image %q, want %q", card.CoverImgURL, goodsURL)
+	if card.CoverImgURL != goodsURL || card.GoodsID != 1 || card.Name != "Tea cup" || card.Price != 19.9 {
+		t.Errorf("card %+v, want image %q", card, goodsURL)
 	}
 	if r := f.wx(t, "GET", "/wxaapi/broadcast/goods/getapproved?status=2", ""); r["goods"].([]any)[0].(map[string]any)["coverImgUrl"] != goodsURL {
 		t.Errorf("getapproved image: %v", r)

@@ -69,7 +69,7 @@ func (rs *Rooms) restRoom(v RoomView) map[string]any {
 		"type": v.Type, "screenType": v.ScreenType, "closeLike": b01(v.CloseLike), "closeGoods": b01(v.CloseGoods),
 		"closeComment": b01(v.CloseComment), "closeReplay": b01(v.CloseReplay), "closeShare": b01(v.CloseShare),
 		"closeKf": b01(v.CloseKf), "banned": v.Banned, "liveStatus": v.Status, "endedAt": v.EndedAt,
-		"liveAt": v.LiveAt, "createdAt": v.CreatedAt, "product": v.Product, "goods": goods, "stats": v.Stats}
+		"liveAt": v.LiveAt, "createdAt": v.CreatedAt, "product": rs.renderCard(v.Product), "goods": goods, "stats": v.Stats}
 }
 
 func (rs *Rooms) restGoodsItem(g store.Goods) map[string]any {
@@ -282,7 +282,7 @@ func restCard(rs *Rooms, c *restCall) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"product": v.Product}, nil
+	return map[string]any{"product": rs.renderCard(v.Product)}, nil
 }
 
 func restTakeDownCard(rs *Rooms, c *restCall) (map[string]any, error) {
