@@ -8,6 +8,7 @@ import (
 	"livestudio/ingest/rtmp"
 	"livestudio/internal/config"
 	"livestudio/internal/live"
+	"livestudio/internal/media"
 	"livestudio/internal/stream"
 	"livestudio/player/hls"
 	"livestudio/player/replay"
@@ -40,6 +41,8 @@ type Config struct {
 	Apps     []live.App    `yaml:"apps"`
 	// Rooms: live rooms and goods (WeChat's live API, REST /api/v1).
 	Rooms live.RoomsConfig `yaml:"rooms"`
+	// Media: uploaded images (WeChat's media/upload; dir defaults to {data_dir}/media).
+	Media media.Config `yaml:"media"`
 }
 
 // HTTP is the HTTP listener: players, API, metrics.
@@ -64,6 +67,7 @@ func DefaultConfig() Config {
 		Web:      web.DefaultConfig(),
 		TokenTTL: 2 * time.Hour,
 		Rooms:    live.DefaultRoomsConfig(),
+		Media:    media.DefaultConfig(),
 	}
 }
 
@@ -108,6 +112,9 @@ func (c Config) Validate() error {
 		}
 	}
 	if err := c.Rooms.Validate(); err != nil {
+		return err
+	}
+	if err := c.Media.Validate(); err != nil {
 		return err
 	}
 	if err := c.Web.Validate(); err != nil {

@@ -30,8 +30,8 @@ func TestConsoleE2E(t *testing.T) {
 	}
 	now := time.Now().Unix()
 	evil := `<img src=x onerror=alert(1)>`
-	if st, r := tg.rest(t, "POST", "/rooms", map[string]any{"name": evil, "coverImg": "c", "startTime": now,
-		"endTime": now + 3600, "anchorName": "Anchor", "anchorWechat": "a_1", "shareImg": "s"}); st != 200 {
+	if st, r := tg.rest(t, "POST", "/rooms", map[string]any{"name": evil, "coverImg": "https://img.example/c.jpg", "startTime": now,
+		"endTime": now + 3600, "anchorName": "Anchor", "anchorWechat": "a_1", "shareImg": "https://img.example/s.jpg"}); st != 200 {
 		t.Fatalf("create: %v", r)
 	}
 

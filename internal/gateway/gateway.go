@@ -21,6 +21,7 @@ import (
 	"livestudio/chat"
 	"livestudio/ingest/rtmp"
 	"livestudio/internal/live"
+	"livestudio/internal/media"
 	"livestudio/internal/store"
 	"livestudio/internal/stream"
 	flvplayer "livestudio/player/flv"
@@ -44,6 +45,7 @@ type Gateway struct {
 	// rooms and store: live rooms and goods (rooms.go).
 	rooms *live.Rooms
 	store store.Store
+	media *media.Library // media.go
 	ln    net.Listener
 	srv   *http.Server
 	prom  *prometheus.Registry
@@ -148,6 +150,7 @@ func (g *Gateway) routes() http.Handler {
 	mux := http.NewServeMux()
 	g.api.Register(mux)
 	g.registerRooms(mux)
+	g.registerMedia(mux)
 	mux.HandleFunc("/live/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, ".flv") {
 			g.flv.ServeHTTP(w, r)
@@ -212,6 +215,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	}
 	run("rtmp", func() error { return g.rtmp.Run(ctx) })
 	run("rooms", func() error { return g.runRooms(ctx) })
+	run("media", func() error { return g.runMedia(ctx) })
 	run("hls", func() error { return g.hls.Run(ctx) })
 	run("replay", func() error { return g.rec.Run(ctx) })
 	if g.chat != nil {

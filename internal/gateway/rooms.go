@@ -24,13 +24,18 @@ func (g *Gateway) setupRooms() error {
 		return err
 	}
 	g.store = st // from here on the chat's persistence (chat_persist.go) uses it
+	lib, err := g.newMedia(st)
+	if err != nil {
+		st.Close()
+		return err
+	}
 	var ch live.Chat
 	if g.chat != nil {
 		ch = roomsChat{g.chat}
 	}
 	rs, err := live.NewRooms(ctx, g.cfg.Rooms, g.cfg.Apps, live.RoomsOptions{Store: st, Streams: g.reg, Chat: ch,
 		Log: g.log.With("component", "rooms"), Metrics: g.prom, PublicBase: "http://" + g.HTTPAddr().String(),
-		Recorder: g.rec, Recordings: g.recordings})
+		Recorder: g.rec, Recordings: g.recordings, Media: lib})
 	if err != nil {
 		st.Close()
 		return fmt.Errorf("rooms: %w", err)

@@ -378,8 +378,8 @@ func TestBanStopsPublisherE2E(t *testing.T) {
 	defer hookSrv.Close()
 	tg, _ := roomsGateway(t, t.TempDir(), func(c *Config) { c.Chat.WebhookURL = hookSrv.URL })
 	now := time.Now().Unix()
-	st, cr := tg.rest(t, "POST", "/rooms", map[string]any{"name": "Ban me please", "coverImg": "c", "startTime": now,
-		"endTime": now + 3600, "anchorName": "Anchor", "anchorWechat": "anchor_1", "shareImg": "s"})
+	st, cr := tg.rest(t, "POST", "/rooms", map[string]any{"name": "Ban me please", "coverImg": "https://img.example/c.jpg", "startTime": now,
+		"endTime": now + 3600, "anchorName": "Anchor", "anchorWechat": "anchor_1", "shareImg": "https://img.example/s.jpg"})
 	if st != 200 {
 		t.Fatalf("create: %d %v", st, cr)
 	}

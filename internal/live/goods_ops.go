@@ -119,6 +119,9 @@ func (rs *Rooms) AddGoods(ctx context.Context, appID string, in GoodsInput) (sto
 	if e := in.apply(&g, true); e != nil {
 		return g, e
 	}
+	if e := rs.useImages(ctx, appID, namedImage{"coverImgUrl", in.CoverImgURL}); e != nil {
+		return g, e
+	}
 	rs.submit(&g)
 	if err := rs.st.CreateGoods(ctx, &g); err != nil {
 		return g, systemErr(err)
@@ -167,7 +170,10 @@ func (rs *Rooms) UpdateGoods(ctx context.Context, appID string, id int64, in Goo
 		case g.AuditStatus == store.AuditApproved && (in.Name != nil && *in.Name != g.Name || in.CoverImgURL != nil && *in.CoverImgURL != g.CoverImgURL):
 			return apiErr(http.StatusConflict, ErrcodeAuditState, "goods %d are approved: only priceType, price, price2 and url may change", id)
 		}
-		return in.apply(g, false)
+		if e := in.apply(g, false); e != nil {
+			return e
+		}
+		return rs.useImages(ctx, appID, namedImage{"coverImgUrl", in.CoverImgURL})
 	})
 }
 

@@ -43,6 +43,9 @@ func (rs *Rooms) RESTHandler() http.Handler {
 	for pattern, h := range restRoutes() {
 		mux.HandleFunc(pattern, rs.restServe(pattern, h))
 	}
+	if rs.media != nil {
+		rs.registerRESTMedia(mux)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		rs.count("rest", "unknown", ErrcodeDataFormat)
 		restError(w, apiErr(http.StatusNotFound, ErrcodeDataFormat, "no such API: %s %s", r.Method, r.URL.Path))

@@ -11,7 +11,7 @@ func restAddGoods(rs *Rooms, c *restCall) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"goods": restGoodsItem(g)}, nil
+	return map[string]any{"goods": rs.restGoodsItem(g)}, nil
 }
 
 // restListGoods: ?status= (0 to 3; absent: all)&offset=&limit=.
@@ -30,7 +30,7 @@ func restListGoods(rs *Rooms, c *restCall) (map[string]any, error) {
 	}
 	out := make([]map[string]any, 0, len(list))
 	for _, g := range list {
-		out = append(out, restGoodsItem(g))
+		out = append(out, rs.restGoodsItem(g))
 	}
 	return map[string]any{"goods": out, "total": total}, nil
 }
@@ -44,7 +44,7 @@ func restGetGoods(rs *Rooms, c *restCall) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"goods": restGoodsItem(g)}, nil
+	return map[string]any{"goods": rs.restGoodsItem(g)}, nil
 }
 
 func restUpdateGoods(rs *Rooms, c *restCall) (map[string]any, error) {
@@ -60,7 +60,7 @@ func restUpdateGoods(rs *Rooms, c *restCall) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"goods": restGoodsItem(g)}, nil
+	return map[string]any{"goods": rs.restGoodsItem(g)}, nil
 }
 
 func restDeleteGoods(rs *Rooms, c *restCall) (map[string]any, error) {

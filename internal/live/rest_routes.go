@@ -54,25 +54,27 @@ func restRoutes() map[string]restHandler {
 }
 
 // restRoom is a room in the REST face.
-func restRoom(v RoomView) map[string]any {
+func (rs *Rooms) restRoom(v RoomView) map[string]any {
 	goods := make([]map[string]any, 0, len(v.Goods))
 	for _, g := range v.Goods {
-		m := restGoodsItem(g.Goods)
+		m := rs.restGoodsItem(g.Goods)
 		m["onSale"], m["sort"], m["pushes"] = g.OnSale, g.Sort, g.Pushes
 		goods = append(goods, m)
 	}
 	return map[string]any{"roomId": v.ID, "streamKey": StreamKey(v.AppID, v.ID), "name": v.Name,
-		"coverImg": v.CoverImg, "shareImg": v.ShareImg, "feedsImg": v.FeedsImg, "startTime": v.StartTime,
+		"coverImg": v.CoverImg, "shareImg": v.ShareImg, "feedsImg": v.FeedsImg, "coverImgSrc": rs.imageSrc(v.CoverImg),
+		"shareImgSrc": rs.imageSrc(v.ShareImg), "feedsImgSrc": rs.imageSrc(v.FeedsImg), "startTime": v.StartTime,
 		"endTime": v.EndTime, "anchorName": v.AnchorName, "anchorWechat": v.AnchorWechat,
 		"subAnchorWechat": v.SubAnchorWechat, "createrWechat": v.CreaterWechat, "isFeedsPublic": b01(v.FeedsPublic),
 		"type": v.Type, "screenType": v.ScreenType, "closeLike": b01(v.CloseLike), "closeGoods": b01(v.CloseGoods),
 		"closeComment": b01(v.CloseComment), "closeReplay": b01(v.CloseReplay), "closeShare": b01(v.CloseShare),
 		"closeKf": b01(v.CloseKf), "banned": v.Banned, "liveStatus": v.Status, "endedAt": v.EndedAt,
-		"liveAt": v.LiveAt, "createdAt": v.CreatedAt, "product": v.Product, "goods": goods, "stats": v.Stats}
+		"liveAt": v.LiveAt, "createdAt": v.CreatedAt, "product": rs.renderCard(v.Product), "goods": goods, "stats": v.Stats}
 }
 
-func restGoodsItem(g store.Goods) map[string]any {
-	return map[string]any{"goodsId": g.ID, "name": g.Name, "coverImgUrl": g.CoverImgURL, "url": g.URL,
+func (rs *Rooms) restGoodsItem(g store.Goods) map[string]any {
+	return map[string]any{"goodsId": g.ID, "name": g.Name, "coverImgUrl": g.CoverImgURL,
+		"coverImgSrc": rs.imageSrc(g.CoverImgURL), "url": g.URL,
 		"priceType": g.PriceType, "price": yuan(g.Price), "price2": yuan(g.Price2), "auditStatus": g.AuditStatus,
 		"auditId": g.AuditID, "thirdPartyAppid": g.ThirdPartyAppID}
 }
@@ -100,7 +102,7 @@ func restCreateRoom(rs *Rooms, c *restCall) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"room": restRoom(v)}, nil
+	return map[string]any{"room": rs.restRoom(v)}, nil
 }
 
 func restListRooms(rs *Rooms, c *restCall) (map[string]any, error) {
@@ -114,7 +116,7 @@ func restListRooms(rs *Rooms, c *restCall) (map[string]any, error) {
 	}
 	rooms := make([]map[string]any, 0, len(list))
 	for _, v := range list {
-		rooms = append(rooms, restRoom(v))
+		rooms = append(rooms, rs.restRoom(v))
 	}
 	return map[string]any{"rooms": rooms, "total": total}, nil
 }
@@ -128,7 +130,7 @@ func restGetRoom(rs *Rooms, c *restCall) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"room": restRoom(v)}, nil
+	return map[string]any{"room": rs.restRoom(v)}, nil
 }
 
 func restEditRoom(rs *Rooms, c *restCall) (map[string]any, error) {
@@ -280,7 +282,7 @@ func restCard(rs *Rooms, c *restCall) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"product": v.Product}, nil
+	return map[string]any{"product": rs.renderCard(v.Product)}, nil
 }
 
 func restTakeDownCard(rs *Rooms, c *restCall) (map[string]any, error) {

@@ -32,7 +32,7 @@ func (rs *Rooms) openChat(key string) {
 	}
 	p := rs.policy(e)
 	if e.r.Product != "" && !e.r.CloseGoods {
-		p.Attrs = map[string]string{ProductAttr: e.r.Product}
+		p.Attrs = map[string]string{ProductAttr: rs.renderCard(e.r.Product)}
 	}
 	rs.mu.Unlock()
 	if err := rs.chat.CreateRoom(key, p); err != nil {

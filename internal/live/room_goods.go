@@ -27,6 +27,8 @@ type Card struct {
 
 func yuan(fen int64) float64 { return float64(fen) / 100 }
 
+// cardOf is goods' card as stored: a media id stays an id (renderCard
+// turns it into a URL under the public base of the moment).
 func cardOf(g store.Goods) Card {
 	return Card{GoodsID: g.ID, Name: g.Name, CoverImgURL: g.CoverImgURL, Price: yuan(g.Price), Price2: yuan(g.Price2),
 		PriceType: g.PriceType, URL: g.URL}
@@ -179,6 +181,7 @@ func (rs *Rooms) PushGoods(ctx context.Context, appID string, roomID, goodsID in
 	if err := rs.setCard(ctx, appID, roomID, string(b)); err != nil {
 		return Card{}, err
 	}
+	card.CoverImgURL = rs.imageSrc(card.CoverImgURL)
 	rg.Pushes++
 	if err := rs.st.UpdateRoomGoods(ctx, appID, roomID, rg); err != nil {
 		return card, systemErr(err)
@@ -201,7 +204,8 @@ func (rs *Rooms) setCard(ctx context.Context, appID string, roomID int64, card s
 	}
 	var v *string
 	if card != "" {
-		v = &card
+		shown := rs.renderCard(card)
+		v = &shown
 	}
 	if err := rs.chat.SetAttrs(key, map[string]*string{ProductAttr: v}); err != nil {
 		return systemErr(err)

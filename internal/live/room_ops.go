@@ -38,6 +38,9 @@ func (rs *Rooms) CreateRoom(ctx context.Context, appID string, in RoomInput) (st
 	if e := rs.cfg.checkWindow(r.StartTime, r.EndTime, now, false); e != nil {
 		return r, e
 	}
+	if e := rs.useImages(ctx, appID, in.images()...); e != nil {
+		return r, e
+	}
 	rs.mu.Lock()
 	if err := rs.st.CreateRoom(ctx, &r); err != nil {
 		rs.mu.Unlock()
@@ -104,6 +107,9 @@ func (rs *Rooms) EditRoom(ctx context.Context, appID string, id int64, in RoomIn
 		}
 		start, end := r.StartTime, r.EndTime
 		if e := in.apply(r, false); e != nil {
+			return e
+		}
+		if e := rs.useImages(ctx, appID, in.images()...); e != nil {
 			return e
 		}
 		if r.CloseGoods {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"livestudio/internal/media"
 	"livestudio/internal/store"
 )
 
@@ -40,6 +41,9 @@ type RoomsOptions struct {
 	Metrics prometheus.Registerer
 	// Now is the clock (tests); nil: time.Now.
 	Now func() time.Time
+	// Media is the media library (nil: image fields take any string and
+	// no media API is served).
+	Media *media.Library
 }
 
 // Rooms is the one implementation behind both API faces: live rooms,
@@ -61,6 +65,8 @@ type Rooms struct {
 	recorder   Recorder
 	// pushURL makes a room's signed push URL (set by AttachRooms).
 	pushURL func(a App, roomID int64) string
+	// media holds uploaded images (nil: none).
+	media *media.Library
 
 	// mu guards the cache; writes hold it across the store write so that
 	// the cache and the store agree.
@@ -86,7 +92,7 @@ func NewRooms(ctx context.Context, cfg RoomsConfig, apps []App, opts RoomsOption
 	rs := &Rooms{cfg: cfg, apps: map[string]App{}, st: opts.Store, streams: opts.Streams, chat: opts.Chat,
 		log: opts.Log, now: opts.Now, base: strings.TrimSuffix(cfg.PublicBase, "/"),
 		rooms: map[string]*roomEntry{}, roles: map[string][]string{}, m: newRoomMetrics(opts.Metrics),
-		recordings: opts.Recordings, recorder: opts.Recorder}
+		recordings: opts.Recordings, recorder: opts.Recorder, media: opts.Media}
 	if rs.log == nil {
 		rs.log = slog.New(slog.DiscardHandler)
 	}

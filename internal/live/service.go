@@ -55,6 +55,9 @@ func (s *Service) Register(mux *http.ServeMux) {
 	mux.HandleFunc("/wxaapi/broadcast/room/getpushurl", s.handleGetPushURL)
 	if s.rooms != nil {
 		s.registerWx(mux)
+		if s.rooms.media != nil {
+			s.registerMedia(mux)
+		}
 	}
 }
 

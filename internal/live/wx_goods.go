@@ -102,8 +102,8 @@ func wxResetAudit(s *Service, c *wxCall) (map[string]any, error) {
 	return nil, s.rooms.ResetAudit(context.Background(), c.app.AppID, int64(*in.GoodsID), audit)
 }
 
-func wxGoodsItem(g store.Goods) map[string]any {
-	return map[string]any{"goodsId": g.ID, "coverImgUrl": g.CoverImgURL, "name": g.Name, "price": yuan(g.Price),
+func (rs *Rooms) wxGoodsItem(g store.Goods) map[string]any {
+	return map[string]any{"goodsId": g.ID, "coverImgUrl": rs.imageSrc(g.CoverImgURL), "name": g.Name, "price": yuan(g.Price),
 		"price2": yuan(g.Price2), "priceType": g.PriceType, "url": g.URL, "thirdPartyTag": 2,
 		"thirdPartyAppid": g.ThirdPartyAppID, "auditStatus": g.AuditStatus}
 }
@@ -129,7 +129,7 @@ func wxGetApproved(s *Service, c *wxCall) (map[string]any, error) {
 	}
 	goods := make([]map[string]any, 0, len(list))
 	for _, g := range list {
-		goods = append(goods, wxGoodsItem(g))
+		goods = append(goods, s.rooms.wxGoodsItem(g))
 	}
 	return map[string]any{"goods": goods, "total": total}, nil
 }
@@ -154,7 +154,7 @@ func wxGetGoodsWarehouse(s *Service, c *wxCall) (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		goods = append(goods, map[string]any{"goods_id": g.ID, "cover_img_url": g.CoverImgURL, "name": g.Name,
+		goods = append(goods, map[string]any{"goods_id": g.ID, "cover_img_url": s.rooms.imageSrc(g.CoverImgURL), "name": g.Name,
 			"audit_status": g.AuditStatus, "url": g.URL, "price": yuan(g.Price), "price2": yuan(g.Price2),
 			"price_type": g.PriceType, "third_party_tag": 2, "third_party_appid": g.ThirdPartyAppID})
 	}

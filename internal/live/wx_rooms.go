@@ -14,10 +14,10 @@ func b01(b bool) int {
 }
 
 // wxGoods is a room's goods in getliveinfo.
-func wxGoods(list []store.RoomGoods) []map[string]any {
+func (rs *Rooms) wxGoods(list []store.RoomGoods) []map[string]any {
 	out := make([]map[string]any, 0, len(list))
 	for _, g := range list {
-		out = append(out, map[string]any{"goods_id": g.ID, "cover_img": g.CoverImgURL, "url": g.URL, "name": g.Name,
+		out = append(out, map[string]any{"goods_id": g.ID, "cover_img": rs.imageSrc(g.CoverImgURL), "url": g.URL, "name": g.Name,
 			"price": g.Price, "price2": g.Price2, "price_type": g.PriceType, "third_party_appid": g.ThirdPartyAppID,
 			"on_sale": b01(g.OnSale)})
 	}
@@ -26,10 +26,10 @@ func wxGoods(list []store.RoomGoods) []map[string]any {
 
 // wxRoomInfo is a room in getliveinfo's room_info (prices in fen, as
 // WeChat's getliveinfo has them), plus livestudio's statistics.
-func wxRoomInfo(v RoomView) map[string]any {
-	return map[string]any{"name": v.Name, "roomid": v.ID, "cover_img": v.CoverImg, "share_img": v.ShareImg,
-		"feeds_img": v.FeedsImg, "live_status": v.Status, "start_time": v.StartTime, "end_time": v.EndTime,
-		"anchor_name": v.AnchorName, "goods": wxGoods(v.Goods), "live_type": v.Type, "screen_type": v.ScreenType,
+func (rs *Rooms) wxRoomInfo(v RoomView) map[string]any {
+	return map[string]any{"name": v.Name, "roomid": v.ID, "cover_img": rs.imageSrc(v.CoverImg), "share_img": rs.imageSrc(v.ShareImg),
+		"feeds_img": rs.imageSrc(v.FeedsImg), "live_status": v.Status, "start_time": v.StartTime, "end_time": v.EndTime,
+		"anchor_name": v.AnchorName, "goods": rs.wxGoods(v.Goods), "live_type": v.Type, "screen_type": v.ScreenType,
 		"close_like": b01(v.CloseLike), "close_goods": b01(v.CloseGoods), "close_comment": b01(v.CloseComment),
 		"close_kf": b01(v.CloseKf), "close_replay": b01(v.CloseReplay), "close_share": b01(v.CloseShare),
 		"is_feeds_public": b01(v.FeedsPublic), "creater_openid": v.CreaterWechat, "stats": v.Stats}
@@ -114,7 +114,7 @@ func wxGetLiveInfo(s *Service, c *wxCall) (map[string]any, error) {
 		}
 		info := make([]map[string]any, 0, len(list))
 		for _, v := range list {
-			info = append(info, wxRoomInfo(v))
+			info = append(info, s.rooms.wxRoomInfo(v))
 		}
 		return map[string]any{"room_info": info, "total": total}, nil
 	case "get_replay":

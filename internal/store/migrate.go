@@ -49,6 +49,8 @@ var migrations = []string{
 		app_id TEXT NOT NULL, username TEXT NOT NULL, role INTEGER NOT NULL, updated_at INTEGER NOT NULL,
 		PRIMARY KEY (app_id, username, role));`,
 	chatMigration, // 2: chat mutes, bans, room mutes, profiles (chat.go)
+	// 3: temporary media (WeChat's media/upload; files in {data_dir}/media).
+	migrationMedia,
 }
 
 // migrate applies the migrations newer than the database's user_version.

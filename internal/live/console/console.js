@@ -113,6 +113,30 @@ async function openRoom(id) {
   }
 }
 
+// uploadImage sends a picked file to the media API (POST .../media,
+// multipart field "media") and puts its media id in the form's field:
+// rooms and goods take it instead of a URL.
+async function uploadImage(input) {
+  const file = input.files[0];
+  if (!file) return;
+  const target = input.form.elements[input.dataset.target];
+  const body = new FormData();
+  body.append("media", file);
+  say("Uploading " + file.name + "…");
+  const resp = await fetch("/api/v1/apps/" + encodeURIComponent(state.app) + "/media?type=image",
+    { method: "POST", headers: { Authorization: "Bearer " + state.token }, body });
+  let data;
+  try {
+    data = await resp.json();
+  } catch (e) {
+    throw new Error("HTTP " + resp.status);
+  }
+  if (data.errcode !== 0) throw new Error(data.errcode + ": " + data.errmsg);
+  target.value = data.mediaId;
+  input.value = "";
+  say("Uploaded " + file.name + " as media " + data.mediaId);
+}
+
 function formJSON(form) {
   return Object.fromEntries(new FormData(form).entries());
 }
@@ -151,6 +175,9 @@ function init() {
     await start();
   });
   $("logout").addEventListener("click", logout);
+  for (const input of document.querySelectorAll("input[type=file][data-target]")) {
+    input.addEventListener("change", () => uploadImage(input).catch((e) => say(e.message, true)));
+  }
   handle($("room-form"), async (ev) => {
     const f = formJSON(ev.target);
     const now = Math.floor(Date.now() / 1000);
