@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -34,11 +35,15 @@ func (g *Gateway) setupRooms() error {
 		ch = roomsChat{g.chat}
 	}
 	rs, err := live.NewRooms(ctx, g.cfg.Rooms, g.cfg.Apps, live.RoomsOptions{Store: st, Streams: g.reg, Chat: ch,
-		Log: g.log.With("component", "rooms"), Metrics: g.prom, PublicBase: "http://" + g.HTTPAddr().String(),
+		Log: g.log.With("component", "rooms"), Metrics: g.prom, PublicBase: "http://" + publicHost("", g.HTTPAddr()),
 		Recorder: g.rec, Recordings: g.recordings, Media: lib})
 	if err != nil {
 		st.Close()
 		return fmt.Errorf("rooms: %w", err)
+	}
+	if tcp, ok := g.HTTPAddr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() && g.cfg.Rooms.PublicBase == "" {
+		g.log.Warn("rooms.public_base is not set and HTTP listens on every interface: share codes and " +
+			"image URLs name 127.0.0.1; set rooms.public_base to the address viewers use")
 	}
 	g.store, g.rooms = st, rs
 	g.reg.OnChange(rs.StreamChanged)
