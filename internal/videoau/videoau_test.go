@@ -3,61 +3,21 @@ package videoau
 import (
 	"bytes"
 	"errors"
-	"io"
-	"os"
 	"testing"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
-	"github.com/bluenviron/mediacommon/v2/pkg/formats/mpegts"
 
 	"livestudio/internal/stream"
+	"livestudio/internal/testpeer"
 )
 
-// tsAU is an access unit of testdata/params_change.ts with its times.
-type tsAU struct {
-	pts, dts int64
-	au       [][]byte
-}
-
-// readTS returns the H.264 access units of testdata/params_change.ts: two
-// 12-frame clips made by ffmpeg (libx264, 2 B-frames, GOP 6), 64x64 then
-// 96x64, so the SPS changes at the 13th picture.
-func readTS(t *testing.T) []tsAU {
-	t.Helper()
-	f, err := os.Open("testdata/params_change.ts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r := &mpegts.Reader{R: f}
-	if err := r.Initialize(); err != nil {
-		t.Fatal(err)
-	}
-	var aus []tsAU
-	r.OnDataH264(r.Tracks()[0], func(pts, dts int64, au [][]byte) error {
-		aus = append(aus, tsAU{pts, dts, au})
-		return nil
-	})
-	for {
-		if err := r.Read(); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(aus) != 24 {
-		t.Fatalf("read %d access units, want 24", len(aus))
-	}
-	return aus
-}
-
 func TestVideoInBandParameters(t *testing.T) {
-	aus := readTS(t)
+	aus := testpeer.ParamsChangeAUs(t)
 	v := New(stream.CodecH264, nil, nil, nil)
 	var tracks []*stream.Track
 	var lastDTS int64 = -1 << 62
 	for i, a := range aus {
-		u, dts, changed, err := v.Access(a.au, a.pts)
+		u, dts, changed, err := v.Access(a.AU, a.PTS)
 		if err != nil {
 			t.Fatalf("AU %d: %v", i, err)
 		}
@@ -70,11 +30,11 @@ func TestVideoInBandParameters(t *testing.T) {
 		if changed {
 			tracks = append(tracks, u.Track)
 		}
-		if want := h264.IsRandomAccess(a.au); u.Key != want || u.Key != (i%6 == 0) {
+		if want := h264.IsRandomAccess(a.AU); u.Key != want || u.Key != (i%6 == 0) {
 			t.Errorf("AU %d: key=%v, IDR=%v", i, u.Key, want)
 		}
-		if dts <= lastDTS || dts > a.pts {
-			t.Errorf("AU %d: DTS %d after %d, PTS %d", i, dts, lastDTS, a.pts)
+		if dts <= lastDTS || dts > a.PTS {
+			t.Errorf("AU %d: DTS %d after %d, PTS %d", i, dts, lastDTS, a.PTS)
 		}
 		lastDTS = dts
 	}
@@ -87,7 +47,7 @@ func TestVideoInBandParameters(t *testing.T) {
 // still gets them, the track stays the SDP's, pictures before the first
 // IDR are dropped.
 func TestVideoSDPParameters(t *testing.T) {
-	aus := readTS(t)
+	aus := testpeer.ParamsChangeAUs(t)
 	var sps, pps []byte
 	strip := func(au [][]byte) [][]byte {
 		var out [][]byte
@@ -103,26 +63,26 @@ func TestVideoSDPParameters(t *testing.T) {
 		}
 		return out
 	}
-	first := strip(aus[0].au)
+	first := strip(aus[0].AU)
 	v := New(stream.CodecH264, nil, sps, pps)
 	sdp := v.track
-	if _, _, _, err := v.Access(strip(aus[1].au), aus[1].pts); !errors.Is(err, ErrNotSynced) {
+	if _, _, _, err := v.Access(strip(aus[1].AU), aus[1].PTS); !errors.Is(err, ErrNotSynced) {
 		t.Fatalf("picture before the IDR: err=%v, want ErrNotSynced", err)
 	}
-	u, dts, changed, err := v.Access(first, aus[0].pts)
-	if err != nil || changed || u.Track != sdp || !u.Key || dts != aus[0].pts {
+	u, dts, changed, err := v.Access(first, aus[0].PTS)
+	if err != nil || changed || u.Track != sdp || !u.Key || dts != aus[0].PTS {
 		t.Fatalf("IDR: err=%v changed=%v key=%v dts=%d", err, changed, u != nil && u.Key, dts)
 	}
 	reordered := 0
 	for i := 1; i < 12; i++ {
-		u, dts, _, err := v.Access(strip(aus[i].au), aus[i].pts)
+		u, dts, _, err := v.Access(strip(aus[i].AU), aus[i].PTS)
 		if err != nil {
 			t.Fatalf("AU %d: %v", i, err)
 		}
-		if u.Track != sdp || dts > aus[i].pts {
-			t.Fatalf("AU %d: track changed or DTS %d > PTS %d", i, dts, aus[i].pts)
+		if u.Track != sdp || dts > aus[i].PTS {
+			t.Fatalf("AU %d: track changed or DTS %d > PTS %d", i, dts, aus[i].PTS)
 		}
-		if dts < aus[i].pts {
+		if dts < aus[i].PTS {
 			reordered++
 		}
 	}
