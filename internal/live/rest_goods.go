@@ -1,6 +1,9 @@
 package live
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+)
 
 func restAddGoods(rs *Rooms, c *restCall) (map[string]any, error) {
 	var in GoodsInput
@@ -107,28 +110,18 @@ func restRoomGoods(rs *Rooms, c *restCall) (map[string]any, error) {
 
 // restAddRoomGoods: {ids: [goodsId, ...]}.
 func restAddRoomGoods(rs *Rooms, c *restCall) (map[string]any, error) {
-	id, e := c.id("id")
-	if e != nil {
-		return nil, e
-	}
-	var in struct {
-		IDs []ID `json:"ids"`
-	}
-	if e := c.decode(&in); e != nil {
-		return nil, e
-	}
-	ids := make([]int64, len(in.IDs))
-	for i, x := range in.IDs {
-		ids[i] = int64(x)
-	}
-	if err := rs.AddRoomGoods(c.r.Context(), c.app, id, ids); err != nil {
-		return nil, err
-	}
-	return restRoomGoods(rs, c)
+	return restRoomGoodsIDs(rs, c, rs.AddRoomGoods)
 }
 
 // restSortRoomGoods: {ids: [goodsId, ...]} in the new order.
 func restSortRoomGoods(rs *Rooms, c *restCall) (map[string]any, error) {
+	return restRoomGoodsIDs(rs, c, rs.SortRoomGoods)
+}
+
+// restRoomGoodsIDs applies op to the room's goods list with the request's
+// ids and answers the list.
+func restRoomGoodsIDs(rs *Rooms, c *restCall,
+	op func(ctx context.Context, app string, room int64, ids []int64) error) (map[string]any, error) {
 	id, e := c.id("id")
 	if e != nil {
 		return nil, e
@@ -143,7 +136,7 @@ func restSortRoomGoods(rs *Rooms, c *restCall) (map[string]any, error) {
 	for i, x := range in.IDs {
 		ids[i] = int64(x)
 	}
-	if err := rs.SortRoomGoods(c.r.Context(), c.app, id, ids); err != nil {
+	if err := op(c.r.Context(), c.app, id, ids); err != nil {
 		return nil, err
 	}
 	return restRoomGoods(rs, c)
