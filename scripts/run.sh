@@ -13,6 +13,7 @@ echo "  live page:         http://127.0.0.1:8080/play/wxdemo-1   (video + chat; 
 echo "  player (HTTP-FLV): http://127.0.0.1:8080/live/wxdemo-1.flv   (e.g. ffplay it)"
 echo "  HLS:               http://127.0.0.1:8080/live/wxdemo-1.m3u8"
 echo "  agent status:      http://127.0.0.1:8090/"
+echo "  your camera:       http://127.0.0.1:8090/publish/browser   (token demo-whip-token) -> /play/wxdemo-3"
 echo "  rooms console:     http://127.0.0.1:8080/console/   (token demo-rooms-admin-token-change-me)"
 # Stop both when either exits.
 wait -n $gw $ag

@@ -12,9 +12,20 @@ func TestShippedAgentConfigIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HTTP.Listen != "127.0.0.1:8090" || len(c.Channels) != 1 || c.Channels[0].Destination.WeChat == nil ||
-		c.Channels[0].Destination.WeChat.APIBase != "http://127.0.0.1:8080" {
-		t.Errorf("unexpected demo agent config: %+v", c)
+	if c.HTTP.Listen != "127.0.0.1:8090" || len(c.Channels) != 2 {
+		t.Fatalf("unexpected demo agent config: %+v", c)
+	}
+	// The demo source to room 1, the browser (WHIP) channel to room 3, both
+	// through the local gateway's getpushurl.
+	for i, want := range []struct {
+		typ  string
+		room int64
+	}{{"demo", 1}, {"whip", 3}} {
+		ch := c.Channels[i]
+		if ch.Source.Type != want.typ || ch.Destination.WeChat == nil ||
+			ch.Destination.WeChat.APIBase != "http://127.0.0.1:8080" || ch.Destination.WeChat.RoomID != want.room {
+			t.Errorf("channel %d: %+v (wechat %+v), want a %s source to room %d", i, ch, ch.Destination.WeChat, want.typ, want.room)
+		}
 	}
 }
 
