@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"livestudio/internal/stream"
+	"livestudio/player/audience"
 )
 
 // ServeHTTP serves the playlists and segments of the URL scheme in the
@@ -77,6 +78,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "not found: %s", r.URL.Path)
 		return
 	}
+	if s.audience != nil && rt.playlist() {
+		// Players reload their media playlist every target duration or
+		// so (LL-HLS: blocking reloads): a playlist request is a sign of
+		// life of the session; segments and parts are not counted.
+		s.audience.SeenHLS(rt.key, audience.SessionID(r))
+	}
 	s.serve(w, r, rt, inst)
 }
 
@@ -142,7 +149,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route, inst *i
 	}
 	body := bw.body.Bytes()
 	if bw.status == http.StatusOK {
-		body = rewritePlaylist(body, rt.rewrite)
+		body = rewritePlaylist(body, rt.rewrite, sessionQuery(r))
 	}
 	for k, v := range bw.header {
 		w.Header()[k] = v
