@@ -25,3 +25,9 @@ func (g *Gateway) mediaAudience(room string) (total int64, peak int) {
 	st := g.audience.Stats(room)
 	return st.Total, st.Peak
 }
+
+// mediaOnline is a stream's media viewers now, by protocol (REST /stats).
+func (g *Gateway) mediaOnline(key string) (flv, hls int) {
+	st := g.audience.Stats(key)
+	return st.FLV, st.HLS
+}

@@ -70,6 +70,9 @@ func TestMediaViewersE2E(t *testing.T) {
 	if flv, hls := metric(t, tg, `livestudio_viewers{protocol="flv"}`), metric(t, tg, `livestudio_viewers{protocol="hls"}`); flv != 2 || hls != 2 {
 		t.Errorf("gauges: flv %v, hls %v; want 2 and 2", flv, hls)
 	}
+	if _, r := tg.rest(t, "GET", fmt.Sprintf("/rooms/%d/stats", int(id)), nil); fmt.Sprint(r["online"]) != "map[flv:2 hls:2 total:4]" {
+		t.Errorf("online viewers: %v", r["online"])
+	}
 	info := tg.roomInfo(t, id)["stats"].(map[string]any)
 	if info["totalViewers"].(float64) < 4 || info["peakViewers"].(float64) != 4 {
 		t.Errorf("getliveinfo stats: %v", info)
