@@ -31,7 +31,8 @@ func TestMediaViewersE2E(t *testing.T) {
 	tg.waitStatus(t, id, live.StatusLive)
 
 	// The top playlist carries a session parameter on to the playlists it
-	// names (they are relative: a player would drop the query).
+	// names (gohlslib copies the query; the URIs are relative, so a player
+	// would otherwise drop it).
 	resp, err := http.Get(tg.base + "/live/" + key + ".m3u8?session=page42")
 	if err != nil {
 		t.Fatal(err)

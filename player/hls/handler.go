@@ -149,7 +149,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route, inst *i
 	}
 	body := bw.body.Bytes()
 	if bw.status == http.StatusOK {
-		body = rewritePlaylist(body, rt.rewrite, sessionQuery(r))
+		body = rewritePlaylist(body, rt.rewrite)
 	}
 	for k, v := range bw.header {
 		w.Header()[k] = v

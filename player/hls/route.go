@@ -2,14 +2,9 @@ package hls
 
 import (
 	"bytes"
-	"net/http"
-	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/bluenviron/gohlslib/v2"
-
-	"livestudio/player/audience"
 )
 
 // variant is one of the two HLS flavours served per stream.
@@ -102,50 +97,19 @@ func validKey(k string) bool {
 // rewritePlaylist prefixes the relative URIs of a playlist: URI lines and
 // URI="..." attributes. gohlslib writes bare file names, so a playlist served
 // one directory above them needs the directory in front.
-func rewritePlaylist(pl []byte, prefix, query string) []byte {
+func rewritePlaylist(pl []byte, prefix string) []byte {
 	var out bytes.Buffer
-	out.Grow(len(pl) + 4*len(prefix) + 4*len(query))
+	out.Grow(len(pl) + 4*len(prefix))
 	for line := range bytes.Lines(pl) {
 		switch {
 		case len(bytes.TrimSpace(line)) == 0:
 			out.Write(line)
 		case line[0] != '#':
-			uri := bytes.TrimRight(line, "\r\n")
 			out.WriteString(prefix)
-			out.Write(withQuery(uri, query))
-			out.Write(line[len(uri):])
+			out.Write(line)
 		default:
-			out.Write(uriAttr.ReplaceAllFunc(line, func(m []byte) []byte {
-				uri := m[len(`URI="`) : len(m)-1]
-				return slices.Concat([]byte(`URI="`+prefix), withQuery(uri, query), []byte(`"`))
-			}))
+			out.Write(bytes.ReplaceAll(line, []byte(`URI="`), []byte(`URI="`+prefix)))
 		}
 	}
 	return out.Bytes()
-}
-
-// uriAttr is a URI attribute of a playlist tag.
-var uriAttr = regexp.MustCompile(`URI="[^"]*"`)
-
-// withQuery appends query ("" for none) to uri.
-func withQuery(uri []byte, query string) []byte {
-	if query == "" {
-		return uri
-	}
-	sep := "?"
-	if bytes.IndexByte(uri, '?') >= 0 {
-		sep = "&"
-	}
-	return slices.Concat(uri, []byte(sep+query))
-}
-
-// sessionQuery is the query that carries r's session parameter on to the
-// playlists a top playlist names (their URIs are relative, so a player
-// would drop it), or "" when r has no valid one.
-func sessionQuery(r *http.Request) string {
-	s := r.URL.Query().Get(audience.SessionParam)
-	if !audience.ValidSession(s) {
-		return ""
-	}
-	return audience.SessionParam + "=" + s
 }

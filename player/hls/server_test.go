@@ -47,15 +47,8 @@ func TestParseRoute(t *testing.T) {
 func TestRewritePlaylist(t *testing.T) {
 	in := "#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,NAME=\"a\",URI=\"audio2_stream.m3u8?t=1\"\n#EXT-X-STREAM-INF:BANDWIDTH=1\nvideo1_stream.m3u8?t=1\n\n"
 	want := "#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,NAME=\"a\",URI=\"ll/audio2_stream.m3u8?t=1\"\n#EXT-X-STREAM-INF:BANDWIDTH=1\nll/video1_stream.m3u8?t=1\n\n"
-	if got := string(rewritePlaylist([]byte(in), "ll/", "")); got != want {
+	if got := string(rewritePlaylist([]byte(in), "ll/")); got != want {
 		t.Errorf("rewritePlaylist:\n%s\nwant:\n%s", got, want)
-	}
-	// A session parameter is carried on to the playlists named (their
-	// relative URIs would drop it): & after an existing query, else ?.
-	in = "#EXTM3U\r\n#EXT-X-MEDIA:TYPE=AUDIO,URI=\"a.m3u8\"\r\n#EXT-X-STREAM-INF:BANDWIDTH=1\r\nv.m3u8?t=1\r\n"
-	want = "#EXTM3U\r\n#EXT-X-MEDIA:TYPE=AUDIO,URI=\"k-1/ts/a.m3u8?session=x1\"\r\n#EXT-X-STREAM-INF:BANDWIDTH=1\r\nk-1/ts/v.m3u8?t=1&session=x1\r\n"
-	if got := string(rewritePlaylist([]byte(in), "k-1/ts/", "session=x1")); got != want {
-		t.Errorf("rewritePlaylist with a session:\n%q\nwant:\n%q", got, want)
 	}
 }
 
