@@ -38,9 +38,21 @@ type Counter struct {
 	keys map[string]*entry
 }
 
+// pruneEvery bounds how often a key's sessions are scanned for expiry: a
+// popular stream gets thousands of playlist requests a second, and a scan
+// per request would be quadratic. Counts may include sessions expired
+// less than this long ago.
+const pruneEvery = time.Second
+
+// MaxSessions bounds the HLS sessions tracked per key (made-up session ids
+// would otherwise grow the map for SessionWindow); new sessions beyond it
+// are not counted until others expire.
+const MaxSessions = 200_000
+
 type entry struct {
 	flv      int
 	sessions map[string]time.Time // HLS session id → last playlist request
+	pruned   time.Time            // last scan for expired sessions
 	total    int64
 	peak     int
 }
@@ -64,6 +76,10 @@ func (c *Counter) entryLocked(key string) *entry {
 
 // pruneLocked forgets e's sessions not seen within SessionWindow of now.
 func (e *entry) pruneLocked(now time.Time) {
+	if now.Sub(e.pruned) < pruneEvery {
+		return
+	}
+	e.pruned = now
 	for id, seen := range e.sessions {
 		if now.Sub(seen) >= SessionWindow {
 			delete(e.sessions, id)
@@ -104,6 +120,9 @@ func (c *Counter) SeenHLS(key, id string) {
 	e := c.entryLocked(key)
 	e.pruneLocked(now)
 	_, known := e.sessions[id]
+	if !known && len(e.sessions) >= MaxSessions {
+		return
+	}
 	e.sessions[id] = now
 	if !known {
 		e.grewLocked()

@@ -2,6 +2,7 @@ package audience
 
 import (
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -107,4 +108,20 @@ func FuzzSessionID(f *testing.F) {
 			t.Fatalf("invalid session taken: %q", id)
 		}
 	})
+}
+
+func TestHLSSessionsBounded(t *testing.T) {
+	clk := &clock{t: time.Unix(1000, 0)}
+	c := New(clk.now)
+	for i := range MaxSessions + 10 {
+		c.SeenHLS("k-1", "s:"+strconv.Itoa(i))
+	}
+	if got := c.Stats("k-1"); got.HLS != MaxSessions || got.Total != MaxSessions {
+		t.Fatalf("over the bound: HLS %d, total %d; want %d", got.HLS, got.Total, MaxSessions)
+	}
+	clk.t = clk.t.Add(SessionWindow)
+	c.SeenHLS("k-1", "s:new")
+	if got := c.Stats("k-1"); got.HLS != 1 || got.Total != MaxSessions+1 {
+		t.Fatalf("after expiry: %+v", got)
+	}
 }
