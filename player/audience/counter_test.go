@@ -125,3 +125,16 @@ func TestHLSSessionsBounded(t *testing.T) {
 		t.Fatalf("after expiry: %+v", got)
 	}
 }
+
+// BenchmarkSeenHLS: a playlist reload of one of 10,000 sessions of a stream.
+func BenchmarkSeenHLS(b *testing.B) {
+	c := New(nil)
+	ids := make([]string, 10_000)
+	for i := range ids {
+		ids[i] = "s:" + strconv.Itoa(i)
+		c.SeenHLS("k-1", ids[i])
+	}
+	for i := 0; b.Loop(); i++ {
+		c.SeenHLS("k-1", ids[i%len(ids)])
+	}
+}
