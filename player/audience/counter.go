@@ -10,7 +10,8 @@ import (
 
 // SessionWindow is how long an HLS session stays current after its last
 // playlist request. A live HLS player reloads its media playlist about
-// every target duration (2 s segments here; LL-HLS more often), so 30 s
+// every target duration (segments follow the publisher's GOP, typically
+// 1 to 4 s; LL-HLS reloads more often), so 30 s
 // outlasts several missed reloads without keeping a closed tab for long.
 const SessionWindow = 30 * time.Second
 
