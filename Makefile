@@ -41,7 +41,7 @@ bench:
 # Short fuzz runs of every parser we own (go test -fuzz runs one target at a time).
 FUZZTIME ?= 20s
 fuzz:
-	@for pkg in ./internal/flv ./internal/pushsign ./internal/live ./internal/media ./ingest/rtmp ./ingest/whip ./player/replay ./player/web ./chat; do \
+	@for pkg in ./internal/flv ./internal/pushsign ./internal/live ./internal/media ./ingest/rtmp ./ingest/whip ./player/replay ./player/web ./player/audience ./chat; do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep ^Fuzz); do \
 			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 		done; \

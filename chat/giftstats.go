@@ -57,13 +57,22 @@ func (a *audience) delivered(m *Message) {
 
 // statisticLocked is the room's statistics: what this process counted plus
 // a managed room's base from before (peaks are the larger of the two).
+// With Options.Audience, viewers include the stream's media viewers:
+// TotalViewers adds them to the chat joins (a person who watches and chats
+// counts twice: the two have no identity in common), PeakViewers is the
+// larger of the chat's and the media's peaks.
 func (r *room) statisticLocked() Statistic {
 	b := r.baseLocked()
-	return Statistic{TotalViewers: b.TotalViewers + len(r.audience.viewers) + r.audience.guestJoins,
+	var mediaTotal int64
+	var mediaPeak int
+	if r.s.audience != nil {
+		mediaTotal, mediaPeak = r.s.audience(r.id)
+	}
+	return Statistic{TotalViewers: b.TotalViewers + len(r.audience.viewers) + r.audience.guestJoins + int(mediaTotal),
 		TotalGiftsSent: b.TotalGiftsSent + r.audience.gifts, TotalGiftCoins: b.TotalGiftCoins + r.audience.giftCoins,
 		TotalUniqueGiftSenders: b.TotalUniqueGiftSenders + len(r.audience.giftSenders),
 		TotalLikesReceived:     b.TotalLikesReceived + r.likes.total,
-		PeakViewers:            max(b.PeakViewers, r.stats.PeakOnline),
+		PeakViewers:            max(b.PeakViewers, r.stats.PeakOnline, mediaPeak),
 		TotalComments:          b.TotalComments + r.audience.comments,
 		TotalProductPushes:     b.TotalProductPushes + int64(r.stats.ProductPushes)}
 }

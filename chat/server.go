@@ -33,6 +33,12 @@ type Options struct {
 	// it is live. It is called once per accepted message, outside any room
 	// lock, and must be cheap.
 	MediaTime func(roomID string) (time.Duration, bool)
+	// Audience returns the people who watched the room's stream without
+	// the chat (media viewers since the process started, and the most at
+	// once); room statistics add them (giftstats.go). It is called with
+	// the room locked and must not call back into the chat. Nil: chat
+	// members only.
+	Audience func(roomID string) (total int64, peak int)
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 	// AdHocRoom names, with Config.ManagedRooms, the rooms a join may
@@ -49,6 +55,7 @@ type Server struct {
 	log       *slog.Logger
 	m         *metrics
 	mediaTime func(string) (time.Duration, bool)
+	audience  func(string) (int64, int)
 	now       func() time.Time
 	verifier  verifier
 	users     *users
@@ -84,6 +91,7 @@ func New(cfg Config, opts Options) (*Server, error) {
 		log:       opts.Log,
 		m:         newMetrics(opts.Metrics),
 		mediaTime: opts.MediaTime,
+		audience:  opts.Audience,
 		adHocRoom: opts.AdHocRoom,
 		now:       opts.Now,
 		users:     newUsers(cfg.Admins),

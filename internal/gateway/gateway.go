@@ -24,6 +24,7 @@ import (
 	"livestudio/internal/media"
 	"livestudio/internal/store"
 	"livestudio/internal/stream"
+	"livestudio/player/audience"
 	flvplayer "livestudio/player/flv"
 	"livestudio/player/hls"
 	"livestudio/player/replay"
@@ -42,6 +43,8 @@ type Gateway struct {
 	web  *web.Handler
 	api  *live.Service
 	rec  *replay.Recorder
+	// audience counts media viewers per stream key (audience.go).
+	audience *audience.Counter
 	// rooms and store: live rooms and goods (rooms.go).
 	rooms *live.Rooms
 	store store.Store
@@ -76,6 +79,7 @@ func New(cfg Config, log *slog.Logger) (*Gateway, error) {
 	g.flv = flvplayer.New(g.reg, flvplayer.NewMetrics(g.prom), cfg.HTTP.ViewerWriteTimeout, log.With("component", "flv"))
 	g.hls = hls.New(g.reg, cfg.HLS, log.With("component", "hls"))
 	g.registerHLSMetrics()
+	g.setupAudience()
 	if err := g.newReplay(); err != nil {
 		g.rtmp.Close()
 		return nil, fmt.Errorf("replay: %w", err)
@@ -83,7 +87,7 @@ func New(cfg Config, log *slog.Logger) (*Gateway, error) {
 	if cfg.ChatEnabled() {
 		cfg.Chat.ManagedRooms = true // rooms.go: unknown rooms of managed apps are refused
 		g.chat, err = chat.New(cfg.Chat, chat.Options{Log: log.With("component", "chat"), Metrics: g.prom,
-			MediaTime: g.mediaTime, AdHocRoom: g.chatAdHoc(), Persist: chatPersist{g}})
+			MediaTime: g.mediaTime, Audience: g.mediaAudience, AdHocRoom: g.chatAdHoc(), Persist: chatPersist{g}})
 		if err != nil {
 			g.rtmp.Close()
 			return nil, fmt.Errorf("chat: %w", err)

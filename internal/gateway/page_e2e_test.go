@@ -37,6 +37,12 @@ func TestPagePlays(t *testing.T) {
 			eval(t, tab, con, `document.querySelector('#view video').currentTime`, &t0)
 			waitJS(t, tab, con, 30*time.Second, "currentTime advanced 5 s",
 				fmt.Sprintf(`document.querySelector('#view video').currentTime >= %f`, t0+5))
+			if st := tg.audience.Stats(demoKey); mode == "hls" && st.HLS != 1 {
+				// The page names its session; gohlslib copies the query onto
+				// the URIs of the media playlists hls.js reloads: one
+				// session, not one more by address.
+				t.Errorf("HLS sessions of the page: %+v, want 1", st)
+			}
 			var got struct {
 				W, H  int
 				Mode  string

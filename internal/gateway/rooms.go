@@ -36,7 +36,7 @@ func (g *Gateway) setupRooms() error {
 	}
 	rs, err := live.NewRooms(ctx, g.cfg.Rooms, g.cfg.Apps, live.RoomsOptions{Store: st, Streams: g.reg, Chat: ch,
 		Log: g.log.With("component", "rooms"), Metrics: g.prom, PublicBase: "http://" + publicHost("", g.HTTPAddr()),
-		Recorder: g.rec, Recordings: g.recordings, Media: lib})
+		Recorder: g.rec, Recordings: g.recordings, Media: lib, Online: g.mediaOnline})
 	if err != nil {
 		st.Close()
 		return fmt.Errorf("rooms: %w", err)

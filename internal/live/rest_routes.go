@@ -252,7 +252,14 @@ func restStats(rs *Rooms, c *restCall) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"liveStatus": v.Status, "stats": v.Stats}, nil
+	out := map[string]any{"liveStatus": v.Status, "stats": v.Stats}
+	if rs.online != nil {
+		// Viewers now (the statistics are cumulative): FLV connections
+		// and HLS sessions of the room's stream (docs/api.md, "Viewers").
+		flv, hls := rs.online(StreamKey(c.app, id))
+		out["online"] = map[string]int{"flv": flv, "hls": hls, "total": flv + hls}
+	}
+	return out, nil
 }
 
 func restPushURL(rs *Rooms, c *restCall) (map[string]any, error) {

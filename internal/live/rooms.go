@@ -44,6 +44,9 @@ type RoomsOptions struct {
 	// Media is the media library (nil: image fields take any string and
 	// no media API is served).
 	Media *media.Library
+	// Online returns a stream's media viewers now, by protocol (REST
+	// /stats "online"); nil: not reported.
+	Online func(key string) (flv, hls int)
 }
 
 // Rooms is the one implementation behind both API faces: live rooms,
@@ -67,6 +70,8 @@ type Rooms struct {
 	pushURL func(a App, roomID int64) string
 	// media holds uploaded images (nil: none).
 	media *media.Library
+	// online reports media viewers now (nil: none).
+	online func(key string) (flv, hls int)
 
 	// mu guards the cache; writes hold it across the store write so that
 	// the cache and the store agree.
@@ -92,7 +97,7 @@ func NewRooms(ctx context.Context, cfg RoomsConfig, apps []App, opts RoomsOption
 	rs := &Rooms{cfg: cfg, apps: map[string]App{}, st: opts.Store, streams: opts.Streams, chat: opts.Chat,
 		log: opts.Log, now: opts.Now, base: strings.TrimSuffix(cfg.PublicBase, "/"),
 		rooms: map[string]*roomEntry{}, roles: map[string][]string{}, m: newRoomMetrics(opts.Metrics),
-		recordings: opts.Recordings, recorder: opts.Recorder, media: opts.Media}
+		recordings: opts.Recordings, recorder: opts.Recorder, media: opts.Media, online: opts.Online}
 	if rs.log == nil {
 		rs.log = slog.New(slog.DiscardHandler)
 	}

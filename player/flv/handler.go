@@ -19,6 +19,7 @@ import (
 
 	"livestudio/internal/flv"
 	"livestudio/internal/stream"
+	"livestudio/player/audience"
 )
 
 // batchUnits bounds the units a viewer writes in one writev.
@@ -30,6 +31,8 @@ type Handler struct {
 	log          *slog.Logger
 	metrics      *Metrics
 	writeTimeout time.Duration
+	// audience counts viewers per key (nil: not counted per key).
+	audience *audience.Counter
 	// viewers tracks hijacked viewers, which http.Server.Shutdown does not.
 	viewers sync.WaitGroup
 }
@@ -49,6 +52,10 @@ func New(reg *stream.Registry, m *Metrics, writeTimeout time.Duration, log *slog
 	}
 	return &Handler{reg: reg, log: log, metrics: m, writeTimeout: writeTimeout}
 }
+
+// CountIn makes the handler count its viewers per stream key in c; call
+// it before serving.
+func (h *Handler) CountIn(c *audience.Counter) { h.audience = c }
 
 // KeyFromPath extracts the stream key of /live/{key}.flv, or "".
 func KeyFromPath(path string) string {
@@ -96,9 +103,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.metrics.Viewers.Inc()
+	leave := func() {}
+	if h.audience != nil {
+		leave = h.audience.OpenFLV(key)
+	}
 	remote := r.RemoteAddr
 	run := func(ctx context.Context) {
 		defer h.viewers.Done()
+		defer leave()
 		defer closeOut()
 		defer h.metrics.Viewers.Dec()
 		err := h.play(ctx, s, out)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"livestudio/internal/stream"
+	"livestudio/player/audience"
 )
 
 // ServeHTTP serves the playlists and segments of the URL scheme in the
@@ -76,6 +77,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if inst == nil {
 		fail(w, http.StatusNotFound, "not found: %s", r.URL.Path)
 		return
+	}
+	if s.audience != nil && rt.playlist() {
+		// Players reload their media playlist every target duration or
+		// so (LL-HLS: blocking reloads): a playlist request is a sign of
+		// life of the session; segments and parts are not counted.
+		s.audience.SeenHLS(rt.key, audience.SessionID(r))
 	}
 	s.serve(w, r, rt, inst)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"livestudio/internal/stream"
+	"livestudio/player/audience"
 )
 
 // Server serves the streams of a registry over HLS. It is an http.Handler;
@@ -25,7 +26,15 @@ type Server struct {
 	wg      sync.WaitGroup
 
 	bytesSent, requests, started atomic.Uint64
+
+	// audience counts HLS sessions per key on playlist requests (nil: not
+	// counted).
+	audience *audience.Counter
 }
+
+// CountIn makes the server count its viewers (HLS sessions) per stream
+// key in c; call it before serving.
+func (s *Server) CountIn(c *audience.Counter) { s.audience = c }
 
 type muxerKey struct {
 	key     string

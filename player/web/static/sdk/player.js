@@ -32,6 +32,17 @@
 
   // parseURL reads TWebLive's play URLs: `https://flv=<url>&hls=<url>` (each
   // URL plain or percent-encoded) or `room://room=<stream key>[&server=<origin>]`.
+  // SESSION names this page's HLS playback to the gateway, which counts HLS
+  // viewers by session (docs/api.md, "Viewers"); it carries it on to the
+  // playlists the top playlist names. Random per page load, not stored.
+  var SESSION = (function () {
+    var a = new Uint8Array(12), s = '';
+    if (root.crypto && root.crypto.getRandomValues) root.crypto.getRandomValues(a);
+    else for (var i = 0; i < a.length; i++) a[i] = Math.floor(Math.random() * 256);
+    for (var j = 0; j < a.length; j++) s += (a[j] < 16 ? '0' : '') + a[j].toString(16);
+    return s;
+  })();
+
   function parseURL(url) {
     url = String(url || '');
     var m;
@@ -44,7 +55,7 @@
       var room = q.room || q.roomid;
       if (!room || !/^[A-Za-z0-9_]+-[0-9]+$/.test(room)) throw I.SDKError('bad_url', 'room:// needs room=<appid>-<roomId>');
       var origin = L.gatewayOrigin(q.server);
-      return { room: room, flv: origin + '/live/' + room + '.flv', hls: origin + '/live/' + room + '.m3u8' };
+      return { room: room, flv: origin + '/live/' + room + '.flv', hls: origin + '/live/' + room + '.m3u8?session=' + SESSION };
     }
     if ((m = /^https?:\/\/(flv=|hls=)(.*)$/.exec(url))) {
       var rest = m[1] + m[2], out = {};
