@@ -290,6 +290,19 @@ func (s *Server) Mute(id, userID string, d time.Duration) error {
 	return nil
 }
 
+// Unban lifts user's ban from room id, as the administrator; it reports
+// whether there was a ban.
+func (s *Server) Unban(id, userID string) (bool, error) {
+	r, err := s.existingRoom(id)
+	if err != nil {
+		return false, fmt.Errorf("room %q: %w", id, ErrRoomNotFound)
+	}
+	if e := s.checkTarget(userID); e != nil {
+		return false, e
+	}
+	return r.unban(userID), nil
+}
+
 // Kick removes user's connections from room id and bans the user for ban
 // (0: no ban), as the administrator; it returns how many were removed.
 func (s *Server) Kick(id, userID string, ban time.Duration, reason string) (int, error) {

@@ -58,3 +58,5 @@ func (c roomsChat) Mute(key, user string, d time.Duration) error { return c.s.Mu
 func (c roomsChat) Kick(key, user string, ban time.Duration, reason string) (int, error) {
 	return c.s.Kick(key, user, ban, reason)
 }
+
+func (c roomsChat) Unban(key, user string) (bool, error) { return c.s.Unban(key, user) }

@@ -399,6 +399,26 @@ func TestBanStopsPublisherE2E(t *testing.T) {
 	if st, r := tg.rest(t, "POST", fmt.Sprintf("/rooms/%d/chat/mute", int(id)), map[string]any{"username": "a b", "seconds": 60}); st != 400 || errcode(r) != live.ErrcodeDataFormat {
 		t.Errorf("mute a bad user id: %d %v", st, r)
 	}
+	// Kick with a ban: the rejoin is refused; unbanned from the REST face,
+	// the user joins again.
+	chatURL := func(what string) string { return fmt.Sprintf("/rooms/%d/chat/%s", int(id), what) }
+	isType := func(typ string) func(map[string]any) bool {
+		return func(f map[string]any) bool { return f["type"] == typ }
+	}
+	v2 := chatViewer(t, tg, "viewer2", key)
+	waitFrame(t, v2, "joined", isType("joined"))
+	if st, r := tg.rest(t, "POST", chatURL("kick"), map[string]any{"username": "viewer2", "banSeconds": 600}); st != 200 || r["kicked"] != 1.0 {
+		t.Fatalf("kick: %d %v", st, r)
+	}
+	waitFrame(t, v2, "kicked", isType("kicked"))
+	waitFrame(t, chatViewer(t, tg, "viewer2", key), "banned", func(f map[string]any) bool { return f["code"] == "banned" })
+	for _, want := range []bool{true, false} {
+		if st, r := tg.rest(t, "POST", chatURL("unban"), map[string]any{"username": "viewer2"}); st != 200 || r["wasBanned"] != want {
+			t.Fatalf("unban: %d %v, want wasBanned %v", st, r, want)
+		}
+	}
+	waitFrame(t, chatViewer(t, tg, "viewer2", key), "joined after unban", isType("joined"))
+
 	if st, r := tg.rest(t, "POST", fmt.Sprintf("/rooms/%d/ban", int(id)), nil); st != 200 {
 		t.Fatalf("ban: %d %v", st, r)
 	}
@@ -417,7 +437,7 @@ func TestBanStopsPublisherE2E(t *testing.T) {
 	select {
 	case h := <-hooks:
 		st, _ := h["Statistic"].(map[string]any)
-		if h["RoomId"] != key || h["EventType"] != "DestroyByUser" || st["TotalViewers"] != 1.0 || st["PeakViewers"] != 1.0 {
+		if h["RoomId"] != key || h["EventType"] != "DestroyByUser" || st["TotalViewers"] != 2.0 || st["PeakViewers"] != 2.0 { // viewer1 and viewer2
 			t.Errorf("destroy webhook: %v", h)
 		}
 	case <-time.After(20 * time.Second):

@@ -29,6 +29,8 @@ type Chat interface {
 	// Mute (0 unmutes) and Kick (with a ban) a user, as the administrator.
 	Mute(key, user string, d time.Duration) error
 	Kick(key, user string, ban time.Duration, reason string) (int, error)
+	// Unban lifts a user's ban, reporting whether there was one.
+	Unban(key, user string) (bool, error)
 }
 
 // ChatPolicy is a room's chat policy, from its flags and members.

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Chat moderation for the console: mute and kick in a room's chat as the
-// administrator (the room mute is closeComment, in /settings).
+// Chat moderation for the console: mute, kick and unban in a room's chat as
+// the administrator (the room mute is closeComment, in /settings).
 
 type modReq struct {
 	Username   *string `json:"username"`
@@ -69,4 +69,17 @@ func restKick(rs *Rooms, c *restCall) (map[string]any, error) {
 		return nil, chatErr(err)
 	}
 	return map[string]any{"kicked": n}, nil
+}
+
+// restUnban: {username}; answers whether there was a ban.
+func restUnban(rs *Rooms, c *restCall) (map[string]any, error) {
+	key, in, e := c.moderation(rs)
+	if e != nil {
+		return nil, e
+	}
+	was, err := rs.chat.Unban(key, *in.Username)
+	if err != nil {
+		return nil, chatErr(err)
+	}
+	return map[string]any{"wasBanned": was}, nil
 }

@@ -50,6 +50,7 @@ func restRoutes() map[string]restHandler {
 		"DELETE " + apiPrefix + "/rooms/{id}/card":              restTakeDownCard,
 		"POST " + apiPrefix + "/rooms/{id}/chat/mute":           restMute,
 		"POST " + apiPrefix + "/rooms/{id}/chat/kick":           restKick,
+		"POST " + apiPrefix + "/rooms/{id}/chat/unban":          restUnban,
 	}
 }
 

@@ -210,6 +210,9 @@ function init() {
     if (action === "kick") {
       const r = await api("POST", "/rooms/" + state.room + "/chat/kick", { username: f.username, banSeconds: secs });
       say("Kicked " + f.username + " (" + r.kicked + " connections)");
+    } else if (action === "unban") {
+      const r = await api("POST", "/rooms/" + state.room + "/chat/unban", { username: f.username });
+      say(r.wasBanned ? "Unbanned " + f.username : f.username + " was not banned");
     } else {
       await api("POST", "/rooms/" + state.room + "/chat/mute", { username: f.username, seconds: action === "unmute" ? 0 : secs });
       say((action === "unmute" ? "Unmuted " : "Muted ") + f.username);
