@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,28 +28,43 @@ type testGateway struct {
 
 func startGateway(t *testing.T, mutate func(*Config)) *testGateway {
 	t.Helper()
+	cfg := testConfig(t)
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	tg, _ := bootGateway(t, cfg)
+	return tg
+}
+
+// testConfig is the tests' gateway config: loopback listeners on free
+// ports, a fresh data dir, the demo app.
+func testConfig(t *testing.T) Config {
 	cfg := DefaultConfig()
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.RTMP.Listen = "127.0.0.1:0"
 	cfg.RTMP.PublicHost = "" // the bound port
 	cfg.DataDir = t.TempDir()
 	cfg.Apps = []live.App{{AppID: "wxdemo", Secret: "demo-secret", PushKey: "demo-push-key", PushURLTTL: time.Hour}}
-	if mutate != nil {
-		mutate(&cfg)
-	}
+	return cfg
+}
+
+// bootGateway runs a gateway with cfg until stop (idempotent; also at the
+// test's end) and returns once it answers /healthz. Tests that restart a
+// gateway on the same data dir call stop first.
+func bootGateway(t *testing.T, cfg Config) (*testGateway, func()) {
+	t.Helper()
 	level := slog.LevelWarn
 	if testing.Verbose() {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	g, err := New(cfg, log)
+	g, err := New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	tg := &testGateway{Gateway: g, base: "http://" + g.HTTPAddr().String(), done: make(chan error, 1)}
 	go func() { tg.done <- g.Run(ctx) }()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		select {
 		case err := <-tg.done:
@@ -59,6 +75,7 @@ func startGateway(t *testing.T, mutate func(*Config)) *testGateway {
 			t.Errorf("gateway did not shut down")
 		}
 	})
+	t.Cleanup(stop)
 	waitFor(t, 5*time.Second, "gateway healthz", func() bool {
 		resp, err := http.Get(tg.base + "/healthz")
 		if err != nil {
@@ -67,7 +84,7 @@ func startGateway(t *testing.T, mutate func(*Config)) *testGateway {
 		resp.Body.Close()
 		return resp.StatusCode == 200
 	})
-	return tg
+	return tg, stop
 }
 
 // waitFor polls cond until it holds or the deadline passes: the readiness

@@ -20,7 +20,6 @@ import (
 	"github.com/bluenviron/gortmplib"
 	rtmpcodecs "github.com/bluenviron/gortmplib/pkg/codecs"
 
-	"livestudio/internal/live"
 	"livestudio/internal/testpeer"
 	"livestudio/player/replay"
 )
@@ -156,30 +155,9 @@ func TestReplayRecordsPublishSessions(t *testing.T) {
 // replayGateway is startGateway with a stop function (a restart).
 func replayGateway(t *testing.T, mutate func(*Config)) (*testGateway, func()) {
 	t.Helper()
-	cfg := DefaultConfig()
-	cfg.HTTP.Listen, cfg.RTMP.Listen, cfg.RTMP.PublicHost = "127.0.0.1:0", "127.0.0.1:0", ""
-	cfg.Apps = []live.App{{AppID: "wxdemo", Secret: "demo-secret", PushKey: "demo-push-key", PushURLTTL: time.Hour}}
+	cfg := testConfig(t)
 	mutate(&cfg)
-	g, err := New(cfg, testLog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	tg := &testGateway{Gateway: g, base: "http://" + g.HTTPAddr().String(), done: make(chan error, 1)}
-	go func() { tg.done <- g.Run(ctx) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-tg.done; err != nil {
-			t.Errorf("gateway Run: %v", err)
-		}
-	}
-	t.Cleanup(stop)
-	return tg, stop
+	return bootGateway(t, cfg)
 }
 
 func httpBody(t *testing.T, url, contentType string) string {

@@ -2,15 +2,12 @@ package gateway
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"image/png"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -30,41 +27,16 @@ const roomsAdminToken = "rooms-admin-token-0123"
 // data dir dir; stop ends it (and is idempotent).
 func roomsGateway(t *testing.T, dir string, mutate ...func(*Config)) (*testGateway, func()) {
 	t.Helper()
-	cfg := DefaultConfig()
-	cfg.HTTP.Listen, cfg.RTMP.Listen, cfg.RTMP.PublicHost = "127.0.0.1:0", "127.0.0.1:0", ""
+	cfg := testConfig(t)
 	cfg.DataDir = dir
-	cfg.Apps = []live.App{{AppID: "wxdemo", Secret: "demo-secret", PushKey: "demo-push-key", PushURLTTL: time.Hour,
-		ManagedRooms: true}}
+	cfg.Apps[0].ManagedRooms = true
 	cfg.Chat.SDKAppID, cfg.Chat.SecretKey, cfg.Chat.AdminToken = 1400000001, "test-chat-key", "test-admin-token-0123"
 	cfg.Rooms.MinStartLead, cfg.Rooms.AdminToken, cfg.Rooms.Tick = 0, roomsAdminToken, 50*time.Millisecond
 	cfg.Stream.ReconnectGrace = 0
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	level := slog.LevelWarn
-	if testing.Verbose() {
-		level = slog.LevelDebug
-	}
-	g, err := New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	tg := &testGateway{Gateway: g, base: "http://" + g.HTTPAddr().String(), done: make(chan error, 1)}
-	go func() { tg.done <- g.Run(ctx) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-tg.done; err != nil {
-			t.Errorf("gateway Run: %v", err)
-		}
-	}
-	t.Cleanup(stop)
-	return tg, stop
+	return bootGateway(t, cfg)
 }
 
 // wx calls the WeChat face: POST body (or GET when body is nil) with the
